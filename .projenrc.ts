@@ -1,0 +1,95 @@
+import { cdk8s, javascript, YamlFile } from 'projen';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-resilience',
+  description: 'cdk8s constructs for scalable, fault-tolerant services: replicas, probes, autoscaling, disruption budgets, spread, Istio resilience and chaos experiments.',
+  author: 'cdk8s-resilience maintainers',
+  authorAddress: 'maintainers@cdk8s-resilience.dev',
+  repositoryUrl: 'https://github.com/cdk8s-resilience/cdk8s-resilience.git',
+  defaultReleaseBranch: 'main',
+  keywords: ['cdk8s', 'kubernetes', 'resilience', 'autoscaling', 'istio', 'chaos-engineering'],
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  // Sources live in lib/; compiled JavaScript and packaged artifacts live in dist/ (git-ignored).
+  srcdir: 'lib',
+  libdir: 'dist/lib',
+  artifactsDirectory: 'dist/packages',
+  testdir: 'test',
+
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~6.0.0',
+  cdk8sVersion: '2.70.100',
+  constructsVersion: '10.5.0',
+  peerDeps: ['cdk8s-plus-27@^2.9.5'],
+  devDeps: ['@types/node@^20', 'cdk8s-cli', 'fast-check', 'tsx', 'yaml'],
+
+  // No GitHub here: CI is .ci/run; releases are cut by hand with `npm run package`.
+  github: false,
+  release: false,
+  sampleCode: false,
+  docgen: true,
+
+  jestOptions: {
+    // projen's default passes --updateSnapshot, which makes a drifted snapshot pass: never.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // The README imports `cdk8s-resilience` as users do; tests resolve it to the sources.
+      moduleNameMapper: { '^cdk8s-resilience$': '<rootDir>/lib/index.ts' },
+      collectCoverage: false,
+    },
+  },
+  tsconfigDev: {
+    include: ['../apps/**/*.ts', '../bench/**/*.ts'],
+    compilerOptions: {
+      // ts-jest type-checks only when isolatedModules is off: tests must be type-checked.
+      isolatedModules: false,
+      // ts-jest compiles to CommonJS in memory; node16's hybrid module kind is for the jsii build only.
+      module: 'commonjs',
+      moduleResolution: javascript.TypeScriptModuleResolution.BUNDLER,
+      noEmit: false,
+      outDir: '../dist/test',
+      paths: { 'cdk8s-resilience': ['../lib/index.ts'] },
+    },
+  },
+  eslintOptions: {
+    dirs: ['lib'],
+    devdirs: ['test', 'apps', 'bench'],
+    ignorePatterns: ['lib/imports/**'],
+  },
+});
+
+// Keep compiled JavaScript in the npm package even though dist/ holds packaged artifacts too.
+project.npmignore?.removePatterns('dist');
+project.npmignore?.exclude('/dist/packages/', '/dist/manifests/');
+project.npmignore?.include('/dist/lib/');
+project.npmignore?.exclude('/apps/', '/bench/', '/.ci/', '/cdk8s.yaml');
+
+// cdk8s.yaml: `cdk8s synth` runs every example app; `cdk8s import` regenerates lib/imports from the shared CRDs.
+new YamlFile(project, 'cdk8s.yaml', {
+  obj: {
+    language: 'typescript',
+    app: 'node --import tsx apps/main.ts',
+    output: 'dist/manifests',
+    imports: [
+      '../shared/crds/istio-networking.v1.30.3.yaml',
+      '../shared/crds/keda-scaledobjects.v2.20.2.yaml',
+    ],
+  },
+});
+
+// `npm run synth`: every app under apps/ into dist/manifests/<app>/ (cdk8s synth empties only dist/manifests).
+project.addTask('synth', {
+  description: 'Synthesize every example app under apps/ into dist/manifests/<app>/',
+  exec: 'cdk8s synth --no-check-upgrade',
+});
+
+// `npm test` compiles with jsii first (the public API must stay jsii-compatible) and regenerates API.md, so a
+// stale API.md shows up as a dirty tree in CI.
+project.testTask.prependSpawn(project.tasks.tryFind('post-compile')!);
+project.testTask.prependSpawn(project.compileTask);
+
+project.gitignore.exclude('/dist/', '/test-reports/', '/coverage/');
+
+project.synth();

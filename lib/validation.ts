@@ -1,0 +1,138 @@
+import { Size, SizeRoundingBehavior } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
+
+/**
+ * Who is being validated: the construct kind and its construct path. Known before the construct itself exists, so
+ * that subclasses of cdk8s-plus workloads can refuse bad props before calling `super`.
+ * @internal
+ */
+export interface Subject {
+  readonly kind: string;
+  readonly path: string;
+}
+
+/** @internal */
+export function subjectOf(construct: IConstruct, kind?: string): Subject {
+  return { kind: kind ?? construct.constructor.name, path: construct.node.path };
+}
+
+/** @internal */
+export function subjectFor(kind: string, scope: IConstruct, id: string): Subject {
+  const parent = scope.node.path;
+  return { kind, path: parent ? `${parent}/${id}` : id };
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value instanceof Size) return value.asString();
+  if (value instanceof kplus.Cpu) return JSON.stringify(value.amount);
+  if (value instanceof kplus.PercentOrAbsolute) return JSON.stringify(value.value);
+  return String(value);
+}
+
+/**
+ * The one error format of the library: `Kind 'path': 'prop' (value) must be ...`.
+ * @internal
+ */
+export function propError(subject: Subject, prop: string, value: unknown, allowed: string): Error {
+  return new Error(`${subject.kind} '${subject.path}': '${prop}' (${show(value)}) ${allowed}`);
+}
+
+/** @internal */
+export function checkWholeNumber(subject: Subject, prop: string, value: number | undefined, min: number, max?: number): void {
+  if (value === undefined) return;
+  const inRange = Number.isInteger(value) && value >= min && (max === undefined || value <= max);
+  if (!inRange) {
+    const range = max === undefined ? `>= ${min}` : `from ${min} to ${max}`;
+    throw propError(subject, prop, value, `must be a whole number ${range}`);
+  }
+}
+
+/** @internal */
+export function checkPort(subject: Subject, prop: string, value: number | undefined): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw propError(subject, prop, value, 'must be a port number: a whole number from 1 to 65535');
+  }
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** RFC 1123 label: what Kubernetes accepts as a Service, namespace or label-safe object name. @internal */
+export function checkDnsLabel(subject: Subject, prop: string, value: string | undefined): void {
+  if (value === undefined) return;
+  if (value.length > 63 || !DNS_LABEL.test(value)) {
+    throw propError(subject, prop, value,
+      'must be a DNS label: at most 63 characters, lower-case letters, digits and \'-\', starting and ending with a letter or digit');
+  }
+}
+
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** A Kubernetes label value: at most 63 characters of [A-Za-z0-9_.-], starting and ending alphanumeric. @internal */
+export function checkLabelValue(subject: Subject, prop: string, value: string | undefined): void {
+  if (value === undefined) return;
+  if (value.length > 63 || !LABEL_VALUE.test(value)) {
+    throw propError(subject, prop, value,
+      'must be a valid label value: at most 63 characters of letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit');
+  }
+}
+
+/** Millicores of a cdk8s-plus Cpu ("250m", "1", "1.5"). @internal */
+export function cpuMillis(cpu: kplus.Cpu): number {
+  const amount = String(cpu.amount);
+  return amount.endsWith('m') ? Number(amount.slice(0, -1)) : Number(amount) * 1000;
+}
+
+function kib(size: Size): number {
+  return size.toKibibytes({ rounding: SizeRoundingBehavior.NONE });
+}
+
+/** Requests and limits must be positive and a limit never below its request. @internal */
+export function checkResources(subject: Subject, prop: string, resources: kplus.ContainerResources | undefined): void {
+  if (!resources) return;
+  const pairs: Array<[string, number | undefined, number | undefined, unknown, unknown]> = [
+    ['cpu', resources.cpu?.request && cpuMillis(resources.cpu.request), resources.cpu?.limit && cpuMillis(resources.cpu.limit),
+      resources.cpu?.request, resources.cpu?.limit],
+    ['memory', resources.memory?.request && kib(resources.memory.request), resources.memory?.limit && kib(resources.memory.limit),
+      resources.memory?.request, resources.memory?.limit],
+    ['ephemeralStorage', resources.ephemeralStorage?.request && kib(resources.ephemeralStorage.request),
+      resources.ephemeralStorage?.limit && kib(resources.ephemeralStorage.limit),
+      resources.ephemeralStorage?.request, resources.ephemeralStorage?.limit],
+  ];
+  for (const [name, request, limit, rawRequest, rawLimit] of pairs) {
+    for (const [kind, amount, raw] of [['request', request, rawRequest], ['limit', limit, rawLimit]] as const) {
+      if (raw !== undefined && !(typeof amount === 'number' && Number.isFinite(amount) && amount > 0)) {
+        throw propError(subject, `${prop}.${name}.${kind}`, raw, 'must be a positive quantity');
+      }
+    }
+    if (request !== undefined && limit !== undefined && limit < request) {
+      throw propError(subject, `${prop}.${name}.limit`, rawLimit,
+        `must be >= '${prop}.${name}.request' (${show(rawRequest)}): a limit below its request is rejected by the API server`);
+    }
+  }
+}
+
+/**
+ * Every HTTP or TCP probe of a container must target a port the container exposes (by number or by name).
+ * @internal
+ */
+export function checkProbePorts(subject: Subject, propPrefix: string, container: kplus.ContainerProps): void {
+  const built = new kplus.Container(container);
+  const numbers = built.ports.map(p => p.number);
+  const names = built.ports.map(p => p.name).filter((n): n is string => !!n);
+  for (const kind of ['liveness', 'readiness', 'startup'] as const) {
+    const probe = container[kind];
+    if (!probe) continue;
+    const spec = probe._toKube(built);
+    const port = (spec.httpGet ?? spec.tcpSocket)?.port?.value;
+    if (port === undefined) continue;
+    const exposed = typeof port === 'number' ? numbers.includes(port) : names.includes(port);
+    if (!exposed) {
+      const ports = [...numbers, ...names.map(n => JSON.stringify(n))].join(', ') || 'none';
+      throw propError(subject, `${propPrefix}${kind}`, port,
+        `must probe a port the container exposes (exposed: ${ports})`);
+    }
+  }
+}
