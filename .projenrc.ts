@@ -60,6 +60,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
 });
 
+// jsii prints an end-of-life banner on Node 20 at every call; the machines run Node 20 on purpose.
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+
 // Keep compiled JavaScript in the npm package even though dist/ holds packaged artifacts too.
 project.npmignore?.removePatterns('dist');
 project.npmignore?.exclude('/dist/packages/', '/dist/manifests/');

@@ -1,41 +1,9 @@
-import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DisruptionBudget, DisruptionBudgetOptions } from './disruption-budget';
-import { PodSecurity, PodSecurityOptions } from './pod-security';
-import { TopologySpread, TopologySpreadOptions } from './topology-spread';
-import { checkProbePorts, checkResources, checkWholeNumber, Subject, subjectFor, subjectOf } from './validation';
-
-/**
- * Options that make a workload secure and resilient; shared by every workload construct of this library.
- */
-export interface ResilienceOptions {
-  /**
-   * Security settings for every container (Pod Security "restricted" by default).
-   * @default - runAsNonRoot as UID/GID 10001, no privilege escalation, ALL capabilities dropped, read-only root
-   * filesystem, seccomp RuntimeDefault
-   */
-  readonly security?: PodSecurityOptions;
-
-  /**
-   * The PodDisruptionBudget.
-   * @default - a budget with maxUnavailable 1 when the workload has 2 or more replicas
-   */
-  readonly disruptionBudget?: DisruptionBudgetOptions;
-
-  /**
-   * Topology spread of the replicas.
-   * @default - spread across nodes and zones, maxSkew 1, ScheduleAnyway
-   */
-  readonly topologySpread?: TopologySpreadOptions;
-
-  /**
-   * Requests and limits for containers that do not set `resources` themselves. cdk8s-plus would otherwise apply
-   * hidden defaults (1000m/512Mi requests); this library always writes its own explicit values.
-   * @default - ResilientDeployment.DEFAULT_RESOURCES: requests cpu 100m, memory 128Mi; limits cpu 500m, memory 256Mi
-   */
-  readonly defaultResources?: kplus.ContainerResources;
-}
+import { DisruptionBudget } from './disruption-budget';
+import { PodSecurityOptions } from './pod-security';
+import { checkWholeNumber, Subject, subjectFor, subjectOf } from './validation';
+import { ResilienceOptions, WorkloadDefaults } from './workload-defaults';
 
 /**
  * Props of `ResilientDeployment`.
@@ -60,52 +28,33 @@ export interface ResilientDeploymentProps extends kplus.DeploymentProps, Resilie
  * });
  */
 export class ResilientDeployment extends kplus.Deployment {
-  /**
-   * The requests and limits of containers that set none.
-   */
-  public static readonly DEFAULT_RESOURCES: kplus.ContainerResources = {
-    cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
-    memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
-  };
-
   /** The resolved security options. */
   public readonly security: PodSecurityOptions;
-  /** The resources given to containers that set none. */
-  public readonly defaultResources: kplus.ContainerResources;
   /** The resolved revision history limit. */
   public readonly revisionHistoryLimit: number;
   /** The PodDisruptionBudget, when one was created. */
   public readonly disruptionBudget?: DisruptionBudget;
+  private readonly resilience: ResilienceOptions;
 
   constructor(scope: Construct, id: string, props: ResilientDeploymentProps = {}) {
     const subject = subjectFor(new.target.name, scope, id);
     ResilientDeployment._validate(subject, props);
     // Containers are added below, once the security defaults are known, so that each one is hardened.
-    super(scope, id, { ...props, containers: undefined, initContainers: undefined, securityContext: {
-      ...PodSecurity.podSecurityContext(props.security),
-      ...props.securityContext,
-    } });
+    super(scope, id, {
+      ...props,
+      containers: undefined,
+      initContainers: undefined,
+      securityContext: WorkloadDefaults._podSecurityContext(props, props.securityContext),
+    });
+    this.resilience = props;
     this.security = props.security ?? {};
-    this.defaultResources = props.defaultResources ?? ResilientDeployment.DEFAULT_RESOURCES;
     this.revisionHistoryLimit = props.revisionHistoryLimit ?? 10;
 
     (props.initContainers ?? []).forEach(c => this.addInitContainer(c));
     (props.containers ?? []).forEach(c => this.addContainer(c));
 
-    PodSecurity.applySeccompProfile(this, this.security);
-    TopologySpread.apply(this, props.topologySpread);
-    ApiObject.of(this).addJsonPatch(JsonPatch.add('/spec/revisionHistoryLimit', this.revisionHistoryLimit));
-
-    const replicas = props.replicas ?? 2;
-    const budget = props.disruptionBudget ?? {};
-    if (budget.enabled ?? replicas >= 2) {
-      this.disruptionBudget = new DisruptionBudget(this, 'DisruptionBudget', {
-        ...budget,
-        target: this,
-        minReplicas: replicas,
-        metadata: props.metadata?.name ? { name: props.metadata.name } : undefined,
-      });
-    }
+    WorkloadDefaults._setSpecField(this, 'revisionHistoryLimit', this.revisionHistoryLimit);
+    this.disruptionBudget = WorkloadDefaults._apply(this, props, props.replicas ?? 2, props.metadata?.name);
   }
 
   /**
@@ -113,37 +62,20 @@ export class ResilientDeployment extends kplus.Deployment {
    * none.
    */
   public addContainer(cont: kplus.ContainerProps): kplus.Container {
-    return super.addContainer(this.harden(cont, `containers[${this.containers.length}].`));
+    return super.addContainer(WorkloadDefaults._container(subjectOf(this), `containers[${this.containers.length}].`, cont, this.resilience));
   }
 
   /**
    * Adds an init container, hardened like `addContainer`.
    */
   public addInitContainer(cont: kplus.ContainerProps): kplus.Container {
-    return super.addInitContainer(this.harden(cont, `initContainers[${this.initContainers.length}].`));
-  }
-
-  private harden(cont: kplus.ContainerProps, prop: string): kplus.ContainerProps {
-    const subject = subjectOf(this);
-    checkResources(subject, `${prop}resources`, cont.resources);
-    checkProbePorts(subject, prop, cont);
-    return {
-      ...cont,
-      resources: cont.resources ?? this.defaultResources,
-      securityContext: { ...PodSecurity.containerSecurityContext(this.security), ...cont.securityContext },
-    };
+    return super.addInitContainer(WorkloadDefaults._container(subjectOf(this), `initContainers[${this.initContainers.length}].`, cont, this.resilience));
   }
 
   /** @internal */
   public static _validate(subject: Subject, props: ResilientDeploymentProps): void {
-    checkWholeNumber(subject, 'replicas', props.replicas, 0);
+    WorkloadDefaults._checkReplicas(subject, 'replicas', props.replicas);
     checkWholeNumber(subject, 'revisionHistoryLimit', props.revisionHistoryLimit, 0);
-    checkResources(subject, 'defaultResources', props.defaultResources);
-    PodSecurity._validate(subject, props.security);
-    TopologySpread._validate(subject, props.topologySpread);
-    const replicas = props.replicas ?? 2;
-    if (props.disruptionBudget?.enabled ?? replicas >= 2) {
-      DisruptionBudget._validate(subject, 'disruptionBudget.', { ...props.disruptionBudget, minReplicas: replicas });
-    }
+    WorkloadDefaults._validate(subject, props, props.replicas ?? 2);
   }
 }

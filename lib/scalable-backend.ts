@@ -1,10 +1,11 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { LoadBalancedService, ServiceOptions } from './load-balanced-service';
-import { ResilienceOptions, ResilientDeployment } from './resilient-deployment';
+import { ResilientDeployment } from './resilient-deployment';
 import {
   checkDnsLabel, checkPort, checkProbePorts, checkResources, checkWholeNumber, propError, Subject, subjectOf,
 } from './validation';
+import { ResilienceOptions } from './workload-defaults';
 
 /**
  * Props of `ScalableBackend`.
@@ -34,7 +35,7 @@ export interface ScalableBackendProps extends ResilienceOptions, ServiceOptions 
 
   /**
    * Requests and limits of the container.
-   * @default - ResilientDeployment.DEFAULT_RESOURCES (or `defaultResources`)
+   * @default - `defaultResources`, else WorkloadDefaults.RESOURCES
    */
   readonly resources?: kplus.ContainerResources;
 
