@@ -1,6 +1,7 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { compact } from './util';
 import { propError, subjectOf, checkWholeNumber, Subject } from './validation';
 
 /**
@@ -93,7 +94,7 @@ export class DisruptionBudget extends Construct {
     this.unhealthyPodEvictionPolicy = props.unhealthyPodEvictionPolicy ?? UnhealthyPodEvictionPolicy.ALWAYS_ALLOW;
 
     this.resource = new kplus.k8s.KubePodDisruptionBudget(this, 'Resource', {
-      metadata: { namespace: props.target.metadata.namespace, ...props.metadata },
+      metadata: compact({ namespace: props.target.metadata.namespace, ...props.metadata }),
       spec: {
         selector: { matchLabels: props.target.matchLabels },
         maxUnavailable: toIntOrString(this.maxUnavailable),

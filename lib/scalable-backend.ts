@@ -5,7 +5,8 @@ import { ResilientDeployment } from './resilient-deployment';
 import {
   checkDnsLabel, checkPort, checkProbePorts, checkResources, checkWholeNumber, propError, Subject, subjectOf,
 } from './validation';
-import { ResilienceOptions } from './workload-defaults';
+import { compact } from './util';
+import { ResilienceOptions, WorkloadDefaults } from './workload-defaults';
 
 /**
  * Props of `ScalableBackend`.
@@ -175,10 +176,10 @@ export class ScalableBackend extends Construct {
     const container = ScalableBackend.containerProps(props);
     ScalableBackend._validate(subject, props, container);
 
-    const metadata = { name: props.name, namespace: props.namespace, labels: props.labels };
+    const metadata = compact({ name: props.name, namespace: props.namespace, labels: props.labels });
     this.deployment = new ResilientDeployment(this, 'Deployment', {
       metadata,
-      podMetadata: { labels: props.labels },
+      podMetadata: compact({ labels: props.labels }),
       replicas: props.replicas,
       strategy: kplus.DeploymentStrategy.rollingUpdate({ maxSurge: props.maxSurge, maxUnavailable: props.maxUnavailable }),
       revisionHistoryLimit: props.revisionHistoryLimit,
@@ -241,6 +242,8 @@ export class ScalableBackend extends Construct {
     checkDnsLabel(subject, 'namespace', props.namespace);
     checkDnsLabel(subject, 'containerName', props.containerName);
     checkResources(subject, 'resources', props.resources);
+    checkWholeNumber(subject, 'revisionHistoryLimit', props.revisionHistoryLimit, 0);
+    WorkloadDefaults._validate(subject, props, props.replicas ?? 2);
     checkProbePorts(subject, '', container);
     if (props.maxSurge?.isZero() && props.maxUnavailable?.isZero()) {
       throw propError(subject, 'maxUnavailable', props.maxUnavailable,
