@@ -28,6 +28,13 @@ export interface ResilientDeploymentProps extends kplus.DeploymentProps, Resilie
  * });
  */
 export class ResilientDeployment extends kplus.Deployment {
+  /** @internal */
+  public static _validate(subject: Subject, props: ResilientDeploymentProps): void {
+    WorkloadDefaults._checkReplicas(subject, 'replicas', props.replicas);
+    checkWholeNumber(subject, 'revisionHistoryLimit', props.revisionHistoryLimit, 0);
+    WorkloadDefaults._validate(subject, props, props.replicas ?? 2);
+  }
+
   /** The resolved security options. */
   public readonly security: PodSecurityOptions;
   /** The resolved revision history limit. */
@@ -72,10 +79,4 @@ export class ResilientDeployment extends kplus.Deployment {
     return super.addInitContainer(WorkloadDefaults._container(subjectOf(this), `initContainers[${this.initContainers.length}].`, cont, this.resilience));
   }
 
-  /** @internal */
-  public static _validate(subject: Subject, props: ResilientDeploymentProps): void {
-    WorkloadDefaults._checkReplicas(subject, 'replicas', props.replicas);
-    checkWholeNumber(subject, 'revisionHistoryLimit', props.revisionHistoryLimit, 0);
-    WorkloadDefaults._validate(subject, props, props.replicas ?? 2);
-  }
 }

@@ -2,10 +2,10 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { LoadBalancedService, ServiceOptions } from './load-balanced-service';
 import { ResilientDeployment } from './resilient-deployment';
+import { compact } from './util';
 import {
   checkDnsLabel, checkPort, checkProbePorts, checkResources, checkWholeNumber, propError, Subject, subjectOf,
 } from './validation';
-import { compact } from './util';
 import { ResilienceOptions, WorkloadDefaults } from './workload-defaults';
 
 /**
@@ -163,6 +163,48 @@ export interface ScalableBackendProps extends ResilienceOptions, ServiceOptions 
  * });
  */
 export class ScalableBackend extends Construct {
+  /** @internal */
+  public static _validate(subject: Subject, props: ScalableBackendProps, container: kplus.ContainerProps): void {
+    if (!props.image || /\s/.test(props.image)) {
+      throw propError(subject, 'image', props.image, 'must be a container image reference such as "registry/name:tag"');
+    }
+    checkPort(subject, 'containerPort', props.containerPort);
+    checkPort(subject, 'servicePort', props.servicePort);
+    checkWholeNumber(subject, 'replicas', props.replicas, 0);
+    checkDnsLabel(subject, 'name', props.name);
+    checkDnsLabel(subject, 'namespace', props.namespace);
+    checkDnsLabel(subject, 'containerName', props.containerName);
+    checkResources(subject, 'resources', props.resources);
+    checkWholeNumber(subject, 'revisionHistoryLimit', props.revisionHistoryLimit, 0);
+    WorkloadDefaults._validate(subject, props, props.replicas ?? 2);
+    checkProbePorts(subject, '', container);
+    if (props.maxSurge?.isZero() && props.maxUnavailable?.isZero()) {
+      throw propError(subject, 'maxUnavailable', props.maxUnavailable,
+        'must be > 0 when \'maxSurge\' is 0: a rolling update could never make progress');
+    }
+    for (const path of props.writablePaths ?? []) {
+      if (!path.startsWith('/')) throw propError(subject, 'writablePaths', path, 'must hold absolute paths');
+    }
+  }
+
+  private static containerProps(props: ScalableBackendProps): kplus.ContainerProps {
+    return {
+      name: props.containerName ?? 'app',
+      image: props.image,
+      portNumber: props.containerPort,
+      resources: props.resources,
+      readiness: props.readiness ?? kplus.Probe.fromTcpSocket(),
+      liveness: props.liveness,
+      startup: props.startup,
+      envVariables: props.env,
+      envFrom: props.envFrom,
+      imagePullPolicy: props.imagePullPolicy,
+      command: props.command,
+      args: props.args,
+      volumeMounts: props.volumeMounts,
+    };
+  }
+
   /** The Deployment. */
   public readonly deployment: ResilientDeployment;
   /** The Service in front of it. */
@@ -210,47 +252,5 @@ export class ScalableBackend extends Construct {
   /** The PodDisruptionBudget, when the Deployment has one. */
   public get disruptionBudget() {
     return this.deployment.disruptionBudget;
-  }
-
-  private static containerProps(props: ScalableBackendProps): kplus.ContainerProps {
-    return {
-      name: props.containerName ?? 'app',
-      image: props.image,
-      portNumber: props.containerPort,
-      resources: props.resources,
-      readiness: props.readiness ?? kplus.Probe.fromTcpSocket(),
-      liveness: props.liveness,
-      startup: props.startup,
-      envVariables: props.env,
-      envFrom: props.envFrom,
-      imagePullPolicy: props.imagePullPolicy,
-      command: props.command,
-      args: props.args,
-      volumeMounts: props.volumeMounts,
-    };
-  }
-
-  /** @internal */
-  public static _validate(subject: Subject, props: ScalableBackendProps, container: kplus.ContainerProps): void {
-    if (!props.image || /\s/.test(props.image)) {
-      throw propError(subject, 'image', props.image, 'must be a container image reference such as "registry/name:tag"');
-    }
-    checkPort(subject, 'containerPort', props.containerPort);
-    checkPort(subject, 'servicePort', props.servicePort);
-    checkWholeNumber(subject, 'replicas', props.replicas, 0);
-    checkDnsLabel(subject, 'name', props.name);
-    checkDnsLabel(subject, 'namespace', props.namespace);
-    checkDnsLabel(subject, 'containerName', props.containerName);
-    checkResources(subject, 'resources', props.resources);
-    checkWholeNumber(subject, 'revisionHistoryLimit', props.revisionHistoryLimit, 0);
-    WorkloadDefaults._validate(subject, props, props.replicas ?? 2);
-    checkProbePorts(subject, '', container);
-    if (props.maxSurge?.isZero() && props.maxUnavailable?.isZero()) {
-      throw propError(subject, 'maxUnavailable', props.maxUnavailable,
-        'must be > 0 when \'maxSurge\' is 0: a rolling update could never make progress');
-    }
-    for (const path of props.writablePaths ?? []) {
-      if (!path.startsWith('/')) throw propError(subject, 'writablePaths', path, 'must hold absolute paths');
-    }
   }
 }

@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { APPS } from '../apps';
-import pssExceptions from '../apps/pss-exceptions.json';
 import { ofKind, podSpec, problems } from './util';
+import pssExceptions from '../apps/pss-exceptions.json';
 
 /**
  * Pod Security level each app meets. Apps that cannot be "restricted" document why in their chart and are listed in
@@ -41,7 +41,9 @@ describe.each(Object.keys(APPS))('example app %s', (name) => {
       const targets = manifests.filter(m => m.spec?.template?.metadata?.labels
         && Object.entries(svc.spec.selector).every(([k, v]) => m.spec.template.metadata.labels[k] === v));
       for (const t of targets) {
-        for (const c of podSpec(t).containers) expect({ workload: t.metadata.name, readiness: !!c.readinessProbe }).toEqual({ workload: t.metadata.name, readiness: true });
+        for (const c of podSpec(t).containers) {
+          expect({ workload: t.metadata.name, readiness: !!c.readinessProbe }).toEqual({ workload: t.metadata.name, readiness: true });
+        }
       }
     }
   });

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as cdk8s from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import * as ts from 'typescript';
+import * as library from '../lib';
 import { problems } from './util';
 
 /**
@@ -57,10 +59,11 @@ describe.each(BLOCKS.map((code, i) => [i, code]))('README example %i', (_i, code
     }
     const modules: Record<string, unknown> = {
       'cdk8s': { ...cdk8s, App: RecordingApp },
-      'cdk8s-plus-27': require('cdk8s-plus-27'),
-      'cdk8s-resilience': require('../lib'),
+      'cdk8s-plus-27': kplus,
+      'cdk8s-resilience': library,
     };
-    const js = ts.transpileModule(code as string, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
+    const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true };
+    const js = ts.transpileModule(code as string, { compilerOptions }).outputText;
     const fakeRequire = (name: string) => {
       if (!(name in modules)) throw new Error(`README examples may import only ${Object.keys(modules).join(', ')}; got ${name}`);
       return modules[name];

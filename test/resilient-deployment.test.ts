@@ -13,8 +13,13 @@ describe('ResilientDeployment', () => {
     const spec = podSpec(only(synthValid(chart), 'Deployment'));
     for (const c of [...spec.initContainers, ...spec.containers]) {
       expect(c.securityContext).toEqual({
-        runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, privileged: false, allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] },
+        runAsNonRoot: true,
+        runAsUser: 10001,
+        runAsGroup: 10001,
+        privileged: false,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
       });
       expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
     }
@@ -26,7 +31,10 @@ describe('ResilientDeployment', () => {
     new ResilientDeployment(chart, 'web', {
       containers: [{
         ...web,
-        resources: { cpu: { request: kplus.Cpu.millis(10), limit: kplus.Cpu.millis(20) }, memory: { request: Size.mebibytes(8), limit: Size.mebibytes(16) } },
+        resources: {
+          cpu: { request: kplus.Cpu.millis(10), limit: kplus.Cpu.millis(20) },
+          memory: { request: Size.mebibytes(8), limit: Size.mebibytes(16) },
+        },
         securityContext: { readOnlyRootFilesystem: false },
       }],
     });

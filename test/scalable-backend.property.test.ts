@@ -15,12 +15,16 @@ const amount = fc.oneof(
 );
 // Half of the optional props are left out, so that valid combinations stay common.
 const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 2 });
+const mapOpt = <T, U>(v: T | undefined, f: (v: T) => U) => (v === undefined ? undefined : f(v));
 const dnsLabel = fc.stringMatching(/^[a-z]([-a-z0-9]{0,20}[a-z0-9])?$/);
 
 const props: fc.Arbitrary<ScalableBackendProps> = fc.record({
   containerPort: port,
   servicePort: opt(port),
-  replicas: opt(fc.oneof({ weight: 6, arbitrary: fc.integer({ min: -1, max: 8 }) }, { weight: 1, arbitrary: fc.double({ min: -1, max: 5, noNaN: true }) })),
+  replicas: opt(fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: -1, max: 8 }) },
+    { weight: 1, arbitrary: fc.double({ min: -1, max: 5, noNaN: true }) },
+  )),
   cpu: opt(fc.record({ request: opt(fc.integer({ min: 1, max: 4000 })), limit: opt(fc.integer({ min: 1, max: 4000 })) })),
   memory: opt(fc.record({ request: opt(fc.integer({ min: 1, max: 4096 })), limit: opt(fc.integer({ min: 1, max: 4096 })) })),
   name: opt(fc.oneof({ weight: 4, arbitrary: dnsLabel }, { weight: 1, arbitrary: fc.stringMatching(/^[-a-zA-Z0-9_]{0,66}$/) })),
@@ -38,8 +42,8 @@ const props: fc.Arbitrary<ScalableBackendProps> = fc.record({
   maxSurge: r.maxSurge,
   maxUnavailable: r.maxUnavailable,
   resources: r.cpu || r.memory ? {
-    cpu: r.cpu && { request: r.cpu.request ? kplus.Cpu.millis(r.cpu.request) : undefined, limit: r.cpu.limit ? kplus.Cpu.millis(r.cpu.limit) : undefined },
-    memory: r.memory && { request: r.memory.request ? Size.mebibytes(r.memory.request) : undefined, limit: r.memory.limit ? Size.mebibytes(r.memory.limit) : undefined },
+    cpu: r.cpu && { request: mapOpt(r.cpu.request, kplus.Cpu.millis), limit: mapOpt(r.cpu.limit, kplus.Cpu.millis) },
+    memory: r.memory && { request: mapOpt(r.memory.request, Size.mebibytes), limit: mapOpt(r.memory.limit, Size.mebibytes) },
   } : undefined,
   readiness: r.probePort === undefined ? undefined
     : kplus.Probe.fromHttpGet('/', { port: r.probePort === 'same' ? r.containerPort : r.probePort }),

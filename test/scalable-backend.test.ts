@@ -100,7 +100,8 @@ describe('ScalableBackend defaults', () => {
   test('runs as non-root UID and GID 10001', () => {
     const { deployment } = synth();
     expect(podSpec(deployment).securityContext).toEqual(expect.objectContaining({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001 }));
-    expect(podSpec(deployment).containers[0].securityContext).toEqual(expect.objectContaining({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001 }));
+    const expected = expect.objectContaining({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001 });
+    expect(podSpec(deployment).containers[0].securityContext).toEqual(expected);
   });
 
   test('forbids privilege escalation and privileged mode', () => {
@@ -277,7 +278,12 @@ describe('ScalableBackend options and opt-outs', () => {
   });
 
   test('uses default resources of the caller\'s choice', () => {
-    const c = container({ defaultResources: { cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(50) }, memory: { request: Size.mebibytes(32), limit: Size.mebibytes(32) } } });
+    const c = container({
+      defaultResources: {
+        cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(50) },
+        memory: { request: Size.mebibytes(32), limit: Size.mebibytes(32) },
+      },
+    });
     expect(c.resources).toEqual({ requests: { cpu: '50m', memory: '32Mi' }, limits: { cpu: '50m', memory: '32Mi' } });
   });
 });
