@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { compact } from './util';
 import { checkDnsLabel, checkPort, propError, Subject, subjectOf } from './validation';
 
 /**
@@ -76,7 +77,7 @@ export class LoadBalancedService extends Construct {
     this.port = props.port ?? this.targetPort;
 
     this.service = new kplus.Service(this, 'Resource', {
-      metadata: { name: props.name, namespace: props.target.metadata.namespace },
+      metadata: compact({ name: props.name, namespace: props.target.metadata.namespace }),
       selector: props.target,
       type: props.serviceType ?? kplus.ServiceType.CLUSTER_IP,
       ports: [{ name: props.portName ?? 'http', port: this.port, targetPort: this.targetPort, nodePort: props.nodePort }],
