@@ -60,6 +60,16 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
 });
 
+// apps/ and bench/ are type-checked with the test settings; eslint's project service needs a tsconfig beside them.
+for (const dir of ['apps', 'bench']) {
+  new javascript.TypescriptConfig(project, {
+    fileName: `${dir}/tsconfig.json`,
+    extends: javascript.TypescriptConfigExtends.fromPaths(['../test/tsconfig.json']),
+    include: ['**/*.ts'],
+    compilerOptions: {},
+  });
+}
+
 // jsii prints an end-of-life banner on Node 20 at every call; the machines run Node 20 on purpose.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 

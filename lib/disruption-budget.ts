@@ -77,6 +77,33 @@ export interface DisruptionBudgetProps extends DisruptionBudgetOptions {
  * new DisruptionBudget(chart, 'budget', { target: deployment, minReplicas: 3 });
  */
 export class DisruptionBudget extends Construct {
+  /**
+   * Refuses budgets that can never allow an eviction. `prefix` names the prop the options came from
+   * (e.g. `disruptionBudget.`) so that the message points at what the user wrote.
+   * @internal
+   */
+  public static _validate(subject: Subject, prefix: string, options: DisruptionBudgetOptions & { minReplicas?: number }): void {
+    const { maxUnavailable, minAvailable, minReplicas } = options;
+    checkWholeNumber(subject, 'minReplicas', minReplicas, 0);
+    if (maxUnavailable && minAvailable) {
+      throw propError(subject, `${prefix}minAvailable`, minAvailable, `cannot be set together with '${prefix}maxUnavailable' (${JSON.stringify(maxUnavailable.value)})`);
+    }
+    for (const [prop, value] of [['maxUnavailable', maxUnavailable], ['minAvailable', minAvailable]] as const) {
+      if (value) checkAmount(subject, `${prefix}${prop}`, value);
+    }
+    if (maxUnavailable?.isZero()) {
+      throw propError(subject, `${prefix}maxUnavailable`, maxUnavailable, 'must be > 0: a budget of 0 blocks every eviction and every node drain');
+    }
+    if (minAvailable && minReplicas !== undefined) {
+      const v = minAvailable.value;
+      const blocks = typeof v === 'number' ? v >= minReplicas : percentOf(v) >= 100;
+      if (blocks) {
+        throw propError(subject, `${prefix}minAvailable`, minAvailable,
+          `must be below the minimum replica count (${minReplicas}): otherwise the budget can never allow an eviction`);
+      }
+    }
+  }
+
   /** The generated PodDisruptionBudget. */
   public readonly resource: kplus.k8s.KubePodDisruptionBudget;
   /** The resolved `maxUnavailable`, or undefined when `minAvailable` is used. */
@@ -107,33 +134,6 @@ export class DisruptionBudget extends Construct {
   /** The name of the PodDisruptionBudget. */
   public get name(): string {
     return this.resource.name;
-  }
-
-  /**
-   * Refuses budgets that can never allow an eviction. `prefix` names the prop the options came from
-   * (e.g. `disruptionBudget.`) so that the message points at what the user wrote.
-   * @internal
-   */
-  public static _validate(subject: Subject, prefix: string, options: DisruptionBudgetOptions & { minReplicas?: number }): void {
-    const { maxUnavailable, minAvailable, minReplicas } = options;
-    checkWholeNumber(subject, 'minReplicas', minReplicas, 0);
-    if (maxUnavailable && minAvailable) {
-      throw propError(subject, `${prefix}minAvailable`, minAvailable, `cannot be set together with '${prefix}maxUnavailable' (${JSON.stringify(maxUnavailable.value)})`);
-    }
-    for (const [prop, value] of [['maxUnavailable', maxUnavailable], ['minAvailable', minAvailable]] as const) {
-      if (value) checkAmount(subject, `${prefix}${prop}`, value);
-    }
-    if (maxUnavailable?.isZero()) {
-      throw propError(subject, `${prefix}maxUnavailable`, maxUnavailable, 'must be > 0: a budget of 0 blocks every eviction and every node drain');
-    }
-    if (minAvailable && minReplicas !== undefined) {
-      const v = minAvailable.value;
-      const blocks = typeof v === 'number' ? v >= minReplicas : percentOf(v) >= 100;
-      if (blocks) {
-        throw propError(subject, `${prefix}minAvailable`, minAvailable,
-          `must be below the minimum replica count (${minReplicas}): otherwise the budget can never allow an eviction`);
-      }
-    }
   }
 }
 
