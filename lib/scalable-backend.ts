@@ -1,7 +1,11 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { LoadBalancedService, ServiceOptions } from './load-balanced-service';
-import { ResilientDeployment } from './resilient-deployment';
+import { AutoscaledDeployment, Autoscaler, AutoscalingOptions } from './autoscaled-deployment';
+import { ChaosOptions, ChaosTarget } from './chaos-target';
+import { DisruptionBudget } from './disruption-budget';
+import { LoadBalancedService, MeshOptions, ServiceOptions } from './load-balanced-service';
+import { ResilientDeployment, ResilientDeploymentProps } from './resilient-deployment';
+import { SessionAffinity } from './session-store';
 import { compact } from './util';
 import {
   checkDnsLabel, checkPort, checkProbePorts, checkResources, checkWholeNumber, propError, Subject, subjectOf,
@@ -11,7 +15,7 @@ import { ResilienceOptions, WorkloadDefaults } from './workload-defaults';
 /**
  * Props of `ScalableBackend`.
  */
-export interface ScalableBackendProps extends ResilienceOptions, ServiceOptions {
+export interface ScalableBackendProps extends ResilienceOptions, ServiceOptions, MeshOptions {
   /**
    * The container image. Pin a tag (or digest): `:latest` makes rollouts and rollbacks unpredictable.
    */
@@ -29,10 +33,23 @@ export interface ScalableBackendProps extends ResilienceOptions, ServiceOptions 
   readonly servicePort?: number;
 
   /**
-   * The number of replicas.
+   * The number of replicas. Cannot be set together with `autoscaling`.
    * @default 2
    */
   readonly replicas?: number;
+
+  /**
+   * Autoscale the Deployment: an `autoscaling/v2` HorizontalPodAutoscaler (or a KEDA ScaledObject) owns the replica
+   * count, the Deployment carries no `replicas`, and the disruption budget follows `autoscaling.minReplicas`.
+   * @default - no autoscaling: a fixed `replicas`
+   */
+  readonly autoscaling?: AutoscalingOptions;
+
+  /**
+   * Enroll the Deployment in kube-monkey (labels on the Deployment, the identifier on its pods; see `ChaosTarget`).
+   * @default - not enrolled
+   */
+  readonly chaos?: ChaosOptions;
 
   /**
    * Requests and limits of the container.
@@ -176,8 +193,22 @@ export class ScalableBackend extends Construct {
     checkDnsLabel(subject, 'containerName', props.containerName);
     checkResources(subject, 'resources', props.resources);
     checkWholeNumber(subject, 'revisionHistoryLimit', props.revisionHistoryLimit, 0);
-    WorkloadDefaults._validate(subject, props, props.replicas ?? 2);
+    if (props.autoscaling) {
+      if (props.replicas !== undefined) {
+        throw propError(subject, 'replicas', props.replicas,
+          'cannot be set together with \'autoscaling\': the autoscaler owns the replica count, and a fixed one would reset it on every apply (set \'autoscaling.minReplicas\')');
+      }
+      Autoscaler._validate(subject, 'autoscaling.', props.autoscaling, [{
+        resourcesProp: 'resources',
+        name: container.name!,
+        resources: props.resources ?? props.defaultResources ?? WorkloadDefaults.RESOURCES,
+      }]);
+    }
+    WorkloadDefaults._validate(subject, props, props.autoscaling ? props.autoscaling.minReplicas ?? 2 : props.replicas ?? 2);
     checkProbePorts(subject, '', container);
+    SessionAffinity._validate(subject, 'sessionAffinityTimeout', props.sessionAffinityTimeout);
+    LoadBalancedService._validateMesh(subject, props);
+    if (props.chaos) ChaosTarget._validateOptions(subject, 'chaos.', props.chaos);
     if (props.maxSurge?.isZero() && props.maxUnavailable?.isZero()) {
       throw propError(subject, 'maxUnavailable', props.maxUnavailable,
         'must be > 0 when \'maxSurge\' is 0: a rolling update could never make progress');
@@ -211,6 +242,8 @@ export class ScalableBackend extends Construct {
   public readonly service: kplus.Service;
   /** The construct that owns the Service. */
   public readonly loadBalancer: LoadBalancedService;
+  /** The kube-monkey enrollment, when `chaos` is given. */
+  public readonly chaos?: ChaosTarget;
 
   constructor(scope: Construct, id: string, props: ScalableBackendProps) {
     super(scope, id);
@@ -219,10 +252,9 @@ export class ScalableBackend extends Construct {
     ScalableBackend._validate(subject, props, container);
 
     const metadata = compact({ name: props.name, namespace: props.namespace, labels: props.labels });
-    this.deployment = new ResilientDeployment(this, 'Deployment', {
+    const deploymentProps: ResilientDeploymentProps = {
       metadata,
       podMetadata: compact({ labels: props.labels }),
-      replicas: props.replicas,
       strategy: kplus.DeploymentStrategy.rollingUpdate({ maxSurge: props.maxSurge, maxUnavailable: props.maxUnavailable }),
       revisionHistoryLimit: props.revisionHistoryLimit,
       security: props.security,
@@ -231,26 +263,37 @@ export class ScalableBackend extends Construct {
       defaultResources: props.defaultResources,
       dockerRegistryAuth: props.imagePullSecret,
       containers: [container],
-    });
+    };
+    this.deployment = props.autoscaling
+      ? new AutoscaledDeployment(this, 'Deployment', { ...deploymentProps, ...props.autoscaling })
+      : new ResilientDeployment(this, 'Deployment', { ...deploymentProps, replicas: props.replicas });
+    if (props.chaos) this.chaos = new ChaosTarget(this, 'Chaos', { ...props.chaos, target: this.deployment });
     for (const [i, path] of (props.writablePaths ?? []).entries()) {
       const volume = kplus.Volume.fromEmptyDir(this, `Writable${i}`, `writable-${i}`);
       this.deployment.containers[0].mount(path, volume);
     }
 
     this.loadBalancer = new LoadBalancedService(this, 'Service', {
+      ...LoadBalancedService._meshOptions(props),
       target: this.deployment,
       port: props.servicePort,
       targetPort: props.containerPort,
       serviceType: props.serviceType,
       nodePort: props.nodePort,
       portName: props.portName,
+      sessionAffinityTimeout: props.sessionAffinityTimeout,
       name: props.name,
     });
     this.service = this.loadBalancer.service;
   }
 
+  /** The HorizontalPodAutoscaler, when `autoscaling` is set (and KEDA does not scale the Deployment). */
+  public get autoscaler(): kplus.HorizontalPodAutoscaler | undefined {
+    return this.deployment instanceof AutoscaledDeployment ? this.deployment.autoscaler : undefined;
+  }
+
   /** The PodDisruptionBudget, when the Deployment has one. */
-  public get disruptionBudget() {
+  public get disruptionBudget(): DisruptionBudget | undefined {
     return this.deployment.disruptionBudget;
   }
 }

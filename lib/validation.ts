@@ -1,4 +1,4 @@
-import { Size, SizeRoundingBehavior } from 'cdk8s';
+import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 
@@ -26,6 +26,7 @@ export function subjectFor(kind: string, scope: IConstruct, id: string): Subject
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value instanceof Size) return value.asString();
+  if (value instanceof Duration) return value.toHumanString();
   if (value instanceof kplus.Cpu) return JSON.stringify(value.amount);
   if (value instanceof kplus.PercentOrAbsolute) return JSON.stringify(value.value);
   return String(value);
@@ -114,18 +115,29 @@ export function checkResources(subject: Subject, prop: string, resources: kplus.
   }
 }
 
+const PROBES = ['liveness', 'readiness', 'startup'] as const;
+
 /**
  * Every HTTP or TCP probe of a container must target a port the container exposes (by number or by name).
  * @internal
  */
 export function checkProbePorts(subject: Subject, propPrefix: string, container: kplus.ContainerProps): void {
-  const built = new kplus.Container(container);
-  const numbers = built.ports.map(p => p.number);
-  const names = built.ports.map(p => p.name).filter((n): n is string => !!n);
-  for (const kind of ['liveness', 'readiness', 'startup'] as const) {
+  // The ports a cdk8s-plus Container exposes, read from its props: `portNumber` (or the deprecated `port`), then
+  // `ports`. Not by building a Container: this runs for every container (twice for a ScalableBackend), and that
+  // Container was the largest cost of our own in a profile of 1000 backends (bench/README.md).
+  const portNumber = container.portNumber ?? container.port;
+  const numbers: number[] = portNumber ? [portNumber] : [];
+  const names: string[] = [];
+  for (const p of container.ports ?? []) {
+    numbers.push(p.number);
+    if (p.name) names.push(p.name);
+  }
+  // A probe without a port of its own targets the container's `portNumber`, the only field cdk8s-plus reads here.
+  const target = { portNumber } as kplus.Container;
+  for (const kind of PROBES) {
     const probe = container[kind];
     if (!probe) continue;
-    const spec = probe._toKube(built);
+    const spec = probe._toKube(target);
     const port = (spec.httpGet ?? spec.tcpSocket)?.port?.value;
     if (port === undefined) continue;
     const exposed = typeof port === 'number' ? numbers.includes(port) : names.includes(port);

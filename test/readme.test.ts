@@ -37,7 +37,7 @@ test('every README example type-checks', () => {
     moduleResolution: ts.ModuleResolutionKind.Bundler,
     target: ts.ScriptTarget.ES2022,
     esModuleInterop: true,
-    types: [],
+    types: ['node'],
     paths: { 'cdk8s-resilience': [path.join(ROOT, 'lib', 'index.ts')] },
     typeRoots: [path.join(ROOT, 'node_modules', '@types')],
   });

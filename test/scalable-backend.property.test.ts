@@ -1,4 +1,4 @@
-import { Size, Testing } from 'cdk8s';
+import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { ScalableBackend, ScalableBackendProps } from '../lib';
@@ -33,6 +33,17 @@ const props: fc.Arbitrary<ScalableBackendProps> = fc.record({
   probePort: opt(fc.oneof({ weight: 1, arbitrary: port }, { weight: 4, arbitrary: fc.constant('same' as const) })),
   budget: opt(fc.record({ maxUnavailable: opt(fc.integer({ min: 0, max: 3 })), minAvailable: opt(fc.integer({ min: 0, max: 6 })) })),
   maxSkew: opt(fc.integer({ min: -1, max: 3 })),
+  autoscaling: opt(fc.record({
+    min: opt(fc.integer({ min: 0, max: 6 })),
+    max: fc.integer({ min: 0, max: 8 }),
+    cpu: opt(fc.integer({ min: -5, max: 150 })),
+  })),
+  mtbfDays: opt(fc.oneof(fc.integer({ min: -1, max: 5 }), fc.double({ min: 0, max: 3, noNaN: true }))),
+  retries: opt(fc.record({
+    attempts: fc.integer({ min: -1, max: 5 }),
+    perTry: opt(fc.integer({ min: 1, max: 20 })),
+    timeout: opt(fc.integer({ min: 1, max: 20 })),
+  })),
 }).map(r => ({
   image: 'nginxinc/nginx-unprivileged:1.27.2',
   containerPort: r.containerPort,
@@ -52,6 +63,10 @@ const props: fc.Arbitrary<ScalableBackendProps> = fc.record({
     minAvailable: r.budget.minAvailable === undefined ? undefined : kplus.PercentOrAbsolute.absolute(r.budget.minAvailable),
   },
   topologySpread: r.maxSkew === undefined ? undefined : { maxSkew: r.maxSkew },
+  autoscaling: r.autoscaling && { minReplicas: r.autoscaling.min, maxReplicas: r.autoscaling.max, cpuUtilizationPercent: r.autoscaling.cpu },
+  chaos: r.mtbfDays === undefined ? undefined : { mtbfDays: r.mtbfDays },
+  retries: r.retries && { attempts: r.retries.attempts, perTryTimeout: mapOpt(r.retries.perTry, Duration.seconds) },
+  timeout: mapOpt(r.retries?.timeout, Duration.seconds),
 }));
 
 // A clear error names the construct the user called, its path, the prop, the value and what is allowed.
@@ -71,7 +86,7 @@ test('random props give schema-valid, restricted manifests or a clear error nami
     }
     valid++;
     expect(problems(Testing.synth(chart))).toEqual([]);
-  }), { numRuns: 300, seed: 20261121 });
+  }), { numRuns: 400, seed: 20261121 });
   // Both outcomes must really be exercised, or the property proves little.
   expect(valid).toBeGreaterThan(30);
   expect(refused).toBeGreaterThan(30);

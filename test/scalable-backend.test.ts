@@ -1,6 +1,6 @@
-import { Size, Testing } from 'cdk8s';
+import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { ScalableBackend, ScalableBackendProps, SeccompProfileType } from '../lib';
+import { HttpFault, KillMode, ScalableBackend, ScalableBackendProps, SeccompProfileType } from '../lib';
 import { only, ofKind, podSpec, synthValid } from './util';
 
 const minimal: ScalableBackendProps = { image: 'nginxinc/nginx-unprivileged:1.27.2', containerPort: 8080 };
@@ -360,5 +360,129 @@ describe('ScalableBackend refuses bad input before anything is written', () => {
 
   test('refuses a nodePort on a ClusterIP Service', () => {
     expect(attempt({ nodePort: 30080 })).toThrow('\'nodePort\' (30080) needs \'serviceType\' NODE_PORT or LOAD_BALANCER (got ClusterIP)');
+  });
+});
+
+describe('ScalableBackend autoscaling', () => {
+  test('hands the replica count to an autoscaling/v2 HPA and sizes the budget for minReplicas', () => {
+    const { backend, deployment, manifests } = synth({ autoscaling: { minReplicas: 3, maxReplicas: 10, cpuUtilizationPercent: 60 } });
+    expect(deployment.spec.replicas).toBeUndefined();
+    const hpa = only(manifests, 'HorizontalPodAutoscaler');
+    expect(hpa.apiVersion).toBe('autoscaling/v2');
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([3, 10]);
+    expect(hpa.spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } }]);
+    expect(backend.autoscaler).toBeInstanceOf(kplus.HorizontalPodAutoscaler);
+    expect(only(manifests, 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
+  });
+
+  test('has no autoscaler by default', () => {
+    const { backend, manifests } = synth();
+    expect(backend.autoscaler).toBeUndefined();
+    expect(ofKind(manifests, 'HorizontalPodAutoscaler')).toEqual([]);
+  });
+
+  test('refuses a fixed replica count together with autoscaling', () => {
+    expect(() => new ScalableBackend(Testing.chart(), 'web', { ...minimal, replicas: 3, autoscaling: { maxReplicas: 5 } })).toThrow(
+      'ScalableBackend \'test/web\': \'replicas\' (3) cannot be set together with \'autoscaling\'');
+  });
+
+  test('refuses minReplicas above maxReplicas', () => {
+    expect(() => new ScalableBackend(Testing.chart(), 'web', { ...minimal, autoscaling: { minReplicas: 6, maxReplicas: 5 } })).toThrow(
+      'ScalableBackend \'test/web\': \'autoscaling.minReplicas\' (6) must be <= \'autoscaling.maxReplicas\' (5)');
+  });
+
+  test('refuses a CPU target when the container requests no CPU', () => {
+    expect(() => new ScalableBackend(Testing.chart(), 'web', {
+      ...minimal,
+      resources: { memory: { request: Size.mebibytes(64), limit: Size.mebibytes(64) } },
+      autoscaling: { maxReplicas: 5, cpuUtilizationPercent: 50 },
+    })).toThrow('ScalableBackend \'test/web\': \'autoscaling.cpuUtilizationPercent\' (50) needs a cpu request on every container: \'resources\' has none');
+  });
+
+  test('refuses a budget that minReplicas could never satisfy', () => {
+    expect(() => new ScalableBackend(Testing.chart(), 'web', {
+      ...minimal,
+      autoscaling: { minReplicas: 2, maxReplicas: 5 },
+      disruptionBudget: { minAvailable: kplus.PercentOrAbsolute.absolute(2) },
+    })).toThrow('ScalableBackend \'test/web\': \'disruptionBudget.minAvailable\' (2) must be below the minimum replica count (2)');
+  });
+});
+
+describe('ScalableBackend mesh options', () => {
+  test('has no Istio objects by default', () => {
+    const { backend, manifests } = synth();
+    expect(manifests.filter(m => m.apiVersion.startsWith('networking.istio.io'))).toEqual([]);
+    expect(backend.loadBalancer.virtualService).toBeUndefined();
+  });
+
+  test('passes retries, timeout, outlier detection and a gateway to its LoadBalancedService', () => {
+    const { manifests, service } = synth({
+      name: 'webapp',
+      retries: { attempts: 5, perTryTimeout: Duration.seconds(2) },
+      timeout: Duration.seconds(10),
+      outlierDetection: { consecutive5xxErrors: 10 },
+      gateway: { hosts: ['*'] },
+    });
+    const route = only(manifests.filter(m => m.spec?.hosts?.includes('webapp')), 'VirtualService').spec.http.at(-1);
+    expect(route.retries).toEqual(expect.objectContaining({ attempts: 5, perTryTimeout: '2s' }));
+    expect(route.timeout).toBe('10s');
+    expect(route.route[0].destination).toEqual({ host: service.metadata.name, port: { number: 8080 } });
+    expect(only(manifests, 'DestinationRule').spec.trafficPolicy.outlierDetection.consecutive5xxErrors).toBe(10);
+    expect(only(manifests, 'Gateway').spec.selector).toEqual({ istio: 'ingressgateway' });
+  });
+
+  test('refuses a per-try timeout longer than the timeout, naming the ScalableBackend', () => {
+    expect(() => new ScalableBackend(Testing.chart(), 'web', {
+      ...minimal, retries: { attempts: 3, perTryTimeout: Duration.seconds(30) }, timeout: Duration.seconds(10),
+    })).toThrow('ScalableBackend \'test/web\': \'retries.perTryTimeout\' (30s) must be <= \'timeout\' (10s)');
+  });
+
+  test('refuses a fault percentage above 100, naming the ScalableBackend', () => {
+    expect(() => new ScalableBackend(Testing.chart(), 'web', { ...minimal, fault: HttpFault.abort({ percent: 150 }) })).toThrow(
+      /^ScalableBackend 'test\/web': 'fault.percent' \(150\) must be a percentage from 0 to 100/);
+  });
+});
+
+describe('ScalableBackend chaos', () => {
+  test('enrolls the Deployment in kube-monkey: labels on the Deployment, the identifier on its pods', () => {
+    const { backend, deployment } = synth({ name: 'webapp', chaos: { mtbfDays: 2, killMode: KillMode.fixedPercent(30) } });
+    expect(deployment.metadata.labels).toEqual({
+      'kube-monkey/enabled': 'enabled',
+      'kube-monkey/identifier': 'webapp',
+      'kube-monkey/mtbf': '2',
+      'kube-monkey/kill-mode': 'fixed-percent',
+      'kube-monkey/kill-value': '30',
+    });
+    expect(deployment.spec.template.metadata.labels['kube-monkey/identifier']).toBe('webapp');
+    expect(backend.chaos?.identifier).toBe('webapp');
+  });
+
+  test('is not enrolled by default', () => {
+    const { backend, deployment } = synth();
+    expect(backend.chaos).toBeUndefined();
+    expect(Object.keys(deployment.metadata.labels ?? {}).filter(k => k.startsWith('kube-monkey/'))).toEqual([]);
+  });
+
+  test('refuses an mtbf below one day, naming the ScalableBackend', () => {
+    expect(() => new ScalableBackend(Testing.chart(), 'web', { ...minimal, chaos: { mtbfDays: 0 } })).toThrow(
+      'ScalableBackend \'test/web\': \'chaos.mtbfDays\' (0) must be a whole number >= 1');
+  });
+});
+
+describe('ScalableBackend session affinity', () => {
+  test('has no session affinity by default', () => {
+    expect(synth().service.spec.sessionAffinity).toBeUndefined();
+  });
+
+  test('keeps each client on one pod for the given time', () => {
+    expect(synth({ sessionAffinityTimeout: Duration.minutes(10) }).service.spec).toEqual(expect.objectContaining({
+      sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 600 } },
+    }));
+  });
+
+  test('refuses a timeout longer than a day, naming the ScalableBackend', () => {
+    expect(() => new ScalableBackend(Testing.chart(), 'web', { ...minimal, sessionAffinityTimeout: Duration.seconds(86401) })).toThrow(
+      'ScalableBackend \'test/web\': \'sessionAffinityTimeout\' (86401) must be a whole number of seconds from 1 to 86400 (one day)');
   });
 });
