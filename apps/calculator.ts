@@ -1,7 +1,7 @@
-import { Chart, ChartProps, Size } from 'cdk8s';
+import { Chart, ChartProps, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ScalableBackend } from '../lib';
+import { ResilientStatefulSet, ScalableBackend, SessionStore } from '../lib';
 
 /**
  * The itdesign Kubernetes workshop (steps 03 to 06): the calculator backend, 3 replicas on 8080 behind a ClusterIP
@@ -55,6 +55,99 @@ export class CalculatorChart extends Chart {
         // Port 80 is the Service's, so the URL needs none.
         CALCULATOR_BACKEND_BASE_URL: kplus.EnvValue.fromValue(`http://${this.backend.service.name}`),
       },
+    });
+  }
+}
+
+/**
+ * Step 07 of the itdesign workshop: the calculator backend with its PostgreSQL StatefulSet (one pod, a 1Gi volume
+ * that survives it), found by the backend through the Service `postgresql` (`PG_HOST`). In the namespace
+ * `calculator-db`, so that it can be applied next to steps 03 to 06.
+ *
+ * Better than the workshop's YAML: postgres:16.4 instead of 10.5 (end of life), run as its UID 999 on a read-only
+ * root filesystem, with a headless governing Service and probes; the password comes from the Secret
+ * `calculator-postgresql` (key `password`), created out of band:
+ * `kubectl -n calculator-db create secret generic calculator-postgresql --from-literal=password=...` (the workshop
+ * wrote `postgres` in the manifest). The backend also gets the port, user, password and database as `PG_PORT`,
+ * `PG_USER`, `PG_PASSWORD` and `PG_DATABASE`. The workshop's `storageClassName: standard` exists on minikube and GKE
+ * only; the volume comes from the cluster's default StorageClass instead.
+ */
+export class CalculatorDatabaseChart extends Chart {
+  public readonly postgresql: ResilientStatefulSet;
+  public readonly postgresqlService: kplus.Service;
+  public readonly backend: ScalableBackend;
+
+  constructor(scope: Construct, id: string, props: ChartProps = {}) {
+    super(scope, id, props);
+    const namespace = 'calculator-db';
+    new kplus.Namespace(this, 'namespace', {
+      metadata: { name: namespace, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
+    });
+    const secret = kplus.Secret.fromSecretName(this, 'postgresql-secret', 'calculator-postgresql');
+
+    this.postgresqlService = new kplus.Service(this, 'postgresql-service', {
+      metadata: { name: 'postgresql', namespace },
+      clusterIP: 'None',
+      ports: [{ name: 'postgres', port: 5432, targetPort: 5432 }],
+    });
+    // pg_isready over TCP: while initdb runs, the entrypoint's temporary server listens on its socket only.
+    const ready = ['pg_isready', '--host=127.0.0.1', '--port=5432', '--username=postgres', '--dbname=calculator'];
+    this.postgresql = new ResilientStatefulSet(this, 'postgresql', {
+      metadata: { name: 'postgresql', namespace },
+      service: this.postgresqlService,
+      // The official image's postgres user; fsGroup 999 (the default with volume claims) lets it own its volume.
+      security: { user: 999, group: 999 },
+      volumeClaims: [{ name: 'data-storage', storage: Size.gibibytes(1), mountPath: '/var/lib/postgresql/data' }],
+      containers: [{
+        name: 'server',
+        image: 'postgres:16.4',
+        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        ports: [{ name: 'postgres', number: 5432 }],
+        envVariables: {
+          POSTGRES_USER: kplus.EnvValue.fromValue('postgres'),
+          POSTGRES_PASSWORD: kplus.EnvValue.fromSecretValue({ secret, key: 'password' }),
+          POSTGRES_DB: kplus.EnvValue.fromValue('calculator'),
+          // The workshop's subPath `data`, as PGDATA: initdb never meets the volume's lost+found.
+          PGDATA: kplus.EnvValue.fromValue('/var/lib/postgresql/data/data'),
+        },
+        // The workshop's requests and limits.
+        resources: {
+          cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(1000) },
+          memory: { request: Size.mebibytes(256), limit: Size.mebibytes(256) },
+        },
+        readiness: kplus.Probe.fromCommand(ready, { periodSeconds: Duration.seconds(5), timeoutSeconds: Duration.seconds(5) }),
+        liveness: kplus.Probe.fromCommand(ready, { periodSeconds: Duration.seconds(10), failureThreshold: 6, timeoutSeconds: Duration.seconds(5) }),
+        startup: kplus.Probe.fromCommand(ready, { periodSeconds: Duration.seconds(5), failureThreshold: 60, timeoutSeconds: Duration.seconds(5) }),
+      }],
+    });
+    for (const [i, path] of ['/var/run/postgresql', '/tmp'].entries()) {
+      this.postgresql.containers[0].mount(path, kplus.Volume.fromEmptyDir(this, `postgresql-writable-${i}`, `writable-${i}`));
+    }
+
+    const database = new SessionStore(this, 'database', {
+      service: this.postgresqlService,
+      passwordSecret: secret,
+      user: 'postgres',
+      database: 'calculator',
+      envNames: { host: 'PG_HOST', port: 'PG_PORT', user: 'PG_USER', password: 'PG_PASSWORD', database: 'PG_DATABASE' },
+    });
+    this.backend = new ScalableBackend(this, 'calculator-backend', {
+      name: 'calculator-backend',
+      namespace,
+      labels: { app: 'calculator-backend' },
+      image: 'quay.io/kubernetes-workshop/calculator-backend:v1',
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      containerPort: 8080,
+      servicePort: 80,
+      replicas: 3,
+      resources: {
+        cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(1000) },
+        memory: { request: Size.mebibytes(128), limit: Size.mebibytes(128) },
+      },
+      liveness: kplus.Probe.fromHttpGet('/'),
+      readiness: kplus.Probe.fromHttpGet('/'),
+      writablePaths: ['/tmp'],
+      env: database.env,
     });
   }
 }
