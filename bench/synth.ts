@@ -1,0 +1,89 @@
+/**
+ * One measurement, in its own process:
+ *   `node --require ./apps/ts-register.cjs bench/synth.ts <library|handwritten> <N> [features] [charts]`.
+ * Loads the variant, builds an App of N backends, synthesizes it to YAML in memory (what `app.synth()` does, minus
+ * the file writes) and prints one JSON line with the phase times, the object count and the peak memory.
+ */
+import { performance } from 'perf_hooks';
+
+export interface Measurement {
+  readonly variant: string;
+  readonly backends: number;
+  readonly charts: number;
+  readonly features: string[];
+  /** Importing cdk8s, cdk8s-plus-27 and the variant (the library too for `library`), and what the features need. */
+  readonly loadMs: number;
+  /** Constructing the backends. */
+  readonly buildMs: number;
+  /** `app.synthYaml()`: dependencies, validation, toJson, YAML. */
+  readonly synthMs: number;
+  /**
+   * CPU time (user + system, every thread of the process) of building and synthesizing: unlike wall time, it hardly
+   * changes when other processes compete for the cores.
+   */
+  readonly workCpuMs: number;
+  readonly objects: number;
+  readonly yamlBytes: number;
+  /** Peak resident set size of the process. */
+  readonly maxRssMiB: number;
+}
+
+export const VARIANTS = ['library', 'handwritten'];
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+// require, not import: the loads are timed on their own, and the hand-written variant never loads the library.
+function main(argv: string[]): Measurement {
+  const [variant, n, featureList, chartsArg] = argv;
+  if (!VARIANTS.includes(variant)) throw new Error(`variant must be one of ${VARIANTS.join(', ')} (got '${variant}')`);
+  const backends = Number(n);
+  if (!Number.isInteger(backends) || backends < 1) throw new Error(`N must be a whole number >= 1 (got '${n}')`);
+  // Backends spread evenly over this many charts (1 = one chart holds them all).
+  const charts = Number(chartsArg ?? 1);
+  if (!Number.isInteger(charts) || charts < 1 || charts > backends) throw new Error(`charts must be from 1 to N (got '${chartsArg}')`);
+
+  const t0 = performance.now();
+  const { App, Chart } = require('cdk8s') as typeof import('cdk8s');
+  require('cdk8s-plus-27');
+  const { FEATURES, parseFeatures } = require('./scenarios') as typeof import('./scenarios');
+  const { addBackends } = (variant === 'library' ? require('./library') : require('./handwritten')) as typeof import('./library');
+  const features = parseFeatures(featureList);
+  for (const f of features) FEATURES[f].load?.();
+  const t1 = performance.now();
+
+  const cpu0 = process.cpuUsage();
+  const app = new App({ outdir: '/nonexistent-bench-never-writes' });
+  for (let c = 0; c < charts; c++) {
+    const count = Math.floor(backends / charts) + (c < backends % charts ? 1 : 0);
+    const chart = new Chart(app, `chart-${c}`, { namespace: charts > 1 ? `team-${c}` : undefined });
+    addBackends(chart, count, features);
+  }
+  const t2 = performance.now();
+
+  const yaml = app.synthYaml();
+  const t3 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
+
+  return {
+    variant,
+    backends,
+    charts,
+    features,
+    loadMs: t1 - t0,
+    buildMs: t2 - t1,
+    synthMs: t3 - t2,
+    workCpuMs: (cpu.user + cpu.system) / 1000,
+    objects: (yaml.match(/^kind: /gm) ?? []).length,
+    yamlBytes: Buffer.byteLength(yaml),
+    // maxRSS is in KiB on Linux and macOS.
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+if (require.main === module) {
+  try {
+    process.stdout.write(JSON.stringify(main(process.argv.slice(2))) + '\n');
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : e}\n`);
+    process.exitCode = 1;
+  }
+}
