@@ -22,7 +22,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   cdk8sVersion: '2.70.100',
   constructsVersion: '10.5.0',
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
-  devDeps: ['@types/node@^20', 'cdk8s-cli', 'fast-check', 'tsx', 'yaml'],
+  // esbuild: apps/ts-register.cjs transpiles with it; tsx: the benchmark compares against it.
+  devDeps: ['@types/node@^20', 'cdk8s-cli', 'esbuild@~0.28.0', 'fast-check', 'tsx', 'yaml'],
 
   // No GitHub here: CI is .ci/run; releases are cut by hand with `npm run package`.
   github: false,
@@ -79,11 +80,15 @@ project.npmignore?.exclude('/dist/packages/', '/dist/manifests/');
 project.npmignore?.include('/dist/lib/');
 project.npmignore?.exclude('/apps/', '/bench/', '/.ci/', '/cdk8s.yaml');
 
+// How every example app is synthesized: apps/main.ts through a transpile-only TypeScript register (no type check at
+// synth time; the compile and the tests type-check). bench/README.md measures why not tsx or cdk8s-cli.
+const synthCommand = 'node --require ./apps/ts-register.cjs apps/main.ts';
+
 // cdk8s.yaml: `cdk8s synth` runs every example app; `cdk8s import` regenerates lib/imports from the shared CRDs.
 new YamlFile(project, 'cdk8s.yaml', {
   obj: {
     language: 'typescript',
-    app: 'node --import tsx apps/main.ts',
+    app: synthCommand,
     output: 'dist/manifests',
     imports: [
       '../shared/crds/istio-networking.v1.30.3.yaml',
@@ -92,10 +97,19 @@ new YamlFile(project, 'cdk8s.yaml', {
   },
 });
 
-// `npm run synth`: every app under apps/ into dist/manifests/<app>/ (cdk8s synth empties only dist/manifests).
+// `npm run synth`: every app under apps/ into dist/manifests/<app>/ (apps/main.ts empties only dist/manifests, never the
+// packages in dist/). Run directly: projen's task runner and cdk8s-cli cost ~1.4 s of start-up before the first
+// construct. `cdk8s synth --no-check-upgrade` does the same through cdk8s.yaml.
 project.addTask('synth', {
   description: 'Synthesize every example app under apps/ into dist/manifests/<app>/',
-  exec: 'cdk8s synth --no-check-upgrade',
+  exec: synthCommand,
+});
+project.setScript('synth', synthCommand);
+
+project.addTask('bench', {
+  description: 'Benchmark synthesis: ScalableBackend vs hand-written cdk8s-plus-27, and synth start-up (bench/README.md)',
+  exec: 'node --require ./apps/ts-register.cjs bench/run.ts',
+  receiveArgs: true,
 });
 
 // API.md documents this library's own constructs; the Istio and KEDA submodules are generated from the official CRDs
