@@ -22,8 +22,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   cdk8sVersion: '2.70.100',
   constructsVersion: '10.5.0',
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
-  // esbuild: apps/ts-register.cjs transpiles with it; tsx: the benchmark compares against it.
-  devDeps: ['@types/node@^20', 'cdk8s-cli', 'esbuild@~0.28.0', 'fast-check', 'tsx', 'yaml'],
+  // esbuild: apps/ts-register.cjs transpiles with it; tsx: the benchmark compares against it;
+  // @kubernetes-models/autoscaler: the official VPA CRD's schema, for the VPAs tests synthesize (none is shared).
+  devDeps: ['@kubernetes-models/autoscaler@^3.3.4', '@types/node@^20', 'cdk8s-cli', 'esbuild@~0.28.0', 'fast-check', 'tsx', 'yaml'],
 
   // No GitHub here: CI is .ci/run; releases are cut by hand with `npm run package`.
   github: false,

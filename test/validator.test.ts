@@ -42,4 +42,16 @@ describe('the shared validator used by every test', () => {
     const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { selector: { app: 'none' }, ports: [{ port: 80 }] } };
     expect(problems([deployment(), svc], { pss: 'none' }).join('\n')).toMatch(/selector matches no pod/);
   });
+
+  test('checks VerticalPodAutoscalers against the autoscaler CRD schema and their target', () => {
+    const vpa = (updateMode: string, name: string) => ({
+      apiVersion: 'autoscaling.k8s.io/v1',
+      kind: 'VerticalPodAutoscaler',
+      metadata: { name: 'web' },
+      spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name }, updatePolicy: { updateMode } },
+    });
+    expect(problems([deployment(), vpa('Off', 'web')], { pss: 'none' })).toEqual([]);
+    expect(problems([deployment(), vpa('Sometimes', 'web')], { pss: 'none' }).join('\n')).toMatch(/updateMode must be equal to one of the allowed values/);
+    expect(problems([deployment(), vpa('Off', 'other')], { pss: 'none' }).join('\n')).toMatch(/targetRef Deployment\/other is not in this set/);
+  });
 });

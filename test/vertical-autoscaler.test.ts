@@ -1,24 +1,9 @@
 import { Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { AutoscaledDeployment, PodSecurity, ResilientDeployment, VerticalAutoscaler, VerticalAutoscalerProps, VerticalResource } from '../lib';
-import { ofKind, only, problems } from './util';
+import { only, synthValid } from './util';
 
 const CONTAINER: kplus.ContainerProps = { image: 'nginxinc/nginx-unprivileged:1.27', portNumber: 8080 };
-
-/**
- * The shared validator has no schema for `autoscaling.k8s.io/v1` (the VPA CRD is not among the shared ones): every
- * other object is validated, and each VPA must point at a workload of the set (its fields are asserted by the tests).
- */
-function synthValidWithVpa(chart: ReturnType<typeof Testing.chart>): any[] {
-  const manifests = Testing.synth(chart);
-  expect(problems(manifests.filter(m => m.kind !== 'VerticalPodAutoscaler'))).toEqual([]);
-  for (const vpa of ofKind(manifests, 'VerticalPodAutoscaler')) {
-    const ref = vpa.spec.targetRef;
-    expect(manifests.filter(m => m.kind === ref.kind && m.apiVersion === ref.apiVersion && m.metadata.name === ref.name
-      && m.metadata.namespace === vpa.metadata.namespace)).toHaveLength(1);
-  }
-  return manifests;
-}
 
 function recommend(options: Partial<VerticalAutoscalerProps> = {}) {
   const chart = Testing.chart();
@@ -30,7 +15,7 @@ function recommend(options: Partial<VerticalAutoscalerProps> = {}) {
 describe('VerticalAutoscaler', () => {
   test('recommends CPU and memory for every container by default, in recommendation mode, named after its target', () => {
     const { chart, vpa } = recommend();
-    const manifest = only(synthValidWithVpa(chart), 'VerticalPodAutoscaler');
+    const manifest = only(synthValid(chart), 'VerticalPodAutoscaler');
     expect(vpa.controlledResources).toEqual([VerticalResource.CPU, VerticalResource.MEMORY]);
     expect(manifest).toEqual({
       apiVersion: 'autoscaling.k8s.io/v1',
@@ -48,7 +33,7 @@ describe('VerticalAutoscaler', () => {
     const { chart } = recommend({
       minCpu: kplus.Cpu.millis(50), maxCpu: kplus.Cpu.units(1), minMemory: Size.mebibytes(64), maxMemory: Size.gibibytes(1),
     });
-    expect(only(synthValidWithVpa(chart), 'VerticalPodAutoscaler').spec.resourcePolicy.containerPolicies).toEqual([{
+    expect(only(synthValid(chart), 'VerticalPodAutoscaler').spec.resourcePolicy.containerPolicies).toEqual([{
       containerName: '*',
       controlledResources: ['cpu', 'memory'],
       minAllowed: { cpu: '50m', memory: '64Mi' },
@@ -68,14 +53,14 @@ describe('VerticalAutoscaler', () => {
     });
     PodSecurity.applySeccompProfile(agent);
     new VerticalAutoscaler(chart, 'vpa', { target: agent, controlledResources: [VerticalResource.MEMORY] });
-    expect(only(synthValidWithVpa(chart), 'VerticalPodAutoscaler').spec.targetRef).toEqual({ apiVersion: 'apps/v1', kind: 'DaemonSet', name: agent.name });
+    expect(only(synthValid(chart), 'VerticalPodAutoscaler').spec.targetRef).toEqual({ apiVersion: 'apps/v1', kind: 'DaemonSet', name: agent.name });
   });
 
   test('leaves out the resources an AutoscaledDeployment scales on', () => {
     const chart = Testing.chart();
     const target = new AutoscaledDeployment(chart, 'web', { containers: [CONTAINER], maxReplicas: 5, cpuUtilizationPercent: 60 });
     const vpa = new VerticalAutoscaler(chart, 'vpa', { target });
-    synthValidWithVpa(chart);
+    synthValid(chart);
     expect(vpa.controlledResources).toEqual([VerticalResource.MEMORY]);
   });
 
