@@ -117,6 +117,10 @@ project.addTask('bench', {
 // (documented upstream) and would bury them under thousands of generated types.
 project.tasks.tryFind('docgen')!.reset('jsii-docgen -o API.md --submodule root');
 
+// No task may pass --updateSnapshot (projen adds test:update with NEVER): after an intended change, rewrite the
+// snapshots with `npx jest -u` and review the diff.
+project.tasks.removeTask('test:update');
+
 // `npm test` compiles with jsii first (the public API must stay jsii-compatible) and regenerates API.md, so a
 // stale API.md shows up as a dirty tree in CI.
 project.testTask.prependSpawn(project.tasks.tryFind('post-compile')!);
