@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import * as keda from './imports/keda.sh';
 import { ResilientDeployment, ResilientDeploymentProps } from './resilient-deployment';
 import { compact } from './util';
-import { checkWholeNumber, propError, Subject, subjectFor, subjectOf } from './validation';
+import { checkWholeNumber, checkWholeSeconds, propError, Subject, subjectFor, subjectOf, verbatim } from './validation';
 import { VerticalAutoscaler, VerticalAutoscalingOptions, VerticalResource } from './vertical-autoscaler';
 import { WorkloadDefaults } from './workload-defaults';
 
@@ -171,7 +171,7 @@ export class Autoscaler extends Construct {
     checkWholeNumber(subject, p('maxReplicas'), options.maxReplicas, 1);
     const minReplicas = options.minReplicas ?? 2;
     if (minReplicas > options.maxReplicas) {
-      const value = options.minReplicas === undefined ? shown(`${minReplicas}, the default`) : minReplicas;
+      const value = options.minReplicas === undefined ? verbatim(`${minReplicas}, the default`) : minReplicas;
       throw propError(subject, p('minReplicas'), value, `must be <= '${p('maxReplicas')}' (${options.maxReplicas})`);
     }
     checkWholeNumber(subject, p('cpuUtilizationPercent'), options.cpuUtilizationPercent, 1);
@@ -181,7 +181,7 @@ export class Autoscaler extends Construct {
       const hpaProps: Array<[string, unknown]> = [
         ['cpuUtilizationPercent', options.cpuUtilizationPercent],
         ['memoryUtilizationPercent', options.memoryUtilizationPercent],
-        ['metrics', options.metrics?.length ? shown(options.metrics.map(m => m.type).join(', ')) : undefined],
+        ['metrics', options.metrics?.length ? verbatim(options.metrics.map(m => m.type).join(', ')) : undefined],
       ];
       for (const [name, value] of hpaProps) {
         if (value === undefined) continue;
@@ -272,7 +272,7 @@ export class Autoscaler extends Construct {
   private static validateKeda(subject: Subject, prefix: string, options: KedaScalingOptions, minReplicas: number): void {
     const p = (name: string) => `${prefix}keda.${name}`;
     if (!options.triggers?.length) {
-      throw propError(subject, p('triggers'), shown('[]'), 'must hold at least one trigger');
+      throw propError(subject, p('triggers'), verbatim('[]'), 'must hold at least one trigger');
     }
     for (const [i, trigger] of options.triggers.entries()) {
       const prop = p(`triggers[${i}]`);
@@ -290,20 +290,20 @@ export class Autoscaler extends Construct {
     if (minReplicas === 0 && options.triggers.every(t => t.type === 'cpu' || t.type === 'memory')) {
       throw propError(subject, `${prefix}minReplicas`, 0, 'needs a KEDA trigger other than cpu or memory: resource metrics cannot wake a workload scaled to zero');
     }
-    checkSeconds(subject, p('pollingInterval'), options.pollingInterval, 1);
-    checkSeconds(subject, p('cooldownPeriod'), options.cooldownPeriod, 0);
+    checkWholeSeconds(subject, p('pollingInterval'), options.pollingInterval, 1);
+    checkWholeSeconds(subject, p('cooldownPeriod'), options.cooldownPeriod, 0);
   }
 
   /** The stabilization window and policies Kubernetes accepts (cdk8s-plus checks them too, in its own words). */
   private static validateRules(subject: Subject, prop: string, rules: kplus.ScalingRules | undefined): void {
     if (!rules) return;
-    checkSeconds(subject, `${prop}.stabilizationWindow`, rules.stabilizationWindow, 0, 3600);
+    checkWholeSeconds(subject, `${prop}.stabilizationWindow`, rules.stabilizationWindow, 0, 3600);
     if (rules.policies && rules.policies.length === 0) {
-      throw propError(subject, `${prop}.policies`, shown('[]'), 'must hold at least one policy (omit it for the default)');
+      throw propError(subject, `${prop}.policies`, verbatim('[]'), 'must hold at least one policy (omit it for the default)');
     }
     for (const [i, policy] of (rules.policies ?? []).entries()) {
       checkWholeNumber(subject, `${prop}.policies[${i}].replicas`, policy.replicas._toKube().value, 1);
-      checkSeconds(subject, `${prop}.policies[${i}].duration`, policy.duration, 1, 1800);
+      checkWholeSeconds(subject, `${prop}.policies[${i}].duration`, policy.duration, 1, 1800);
     }
   }
 
@@ -552,7 +552,7 @@ export class AutoscaledDeployment extends ResilientDeployment {
    */
   public markHasAutoscaler(): void {
     if (this.ownedByAutoscaler) {
-      throw propError(subjectOf(this), 'autoscaler', shown(this.autoscaler ? 'HorizontalPodAutoscaler' : 'ScaledObject'),
+      throw propError(subjectOf(this), 'autoscaler', verbatim(this.autoscaler ? 'HorizontalPodAutoscaler' : 'ScaledObject'),
         'is already set: a workload takes one HorizontalPodAutoscaler or one KEDA ScaledObject, never two (they would fight over the replica count)');
     }
     this.ownedByAutoscaler = true;
@@ -572,19 +572,4 @@ function requests(resources: kplus.ContainerResources | undefined, resource: str
     case 'ephemeral-storage': return !!resources?.ephemeralStorage?.request;
     default: return true;
   }
-}
-
-/** Refuses a duration that is not a whole number of seconds within [min, max]. */
-function checkSeconds(subject: Subject, prop: string, value: Duration | undefined, min: number, max?: number): void {
-  if (!value) return;
-  const seconds = value.toMilliseconds({ integral: false }) / 1000;
-  if (!Number.isInteger(seconds) || seconds < min || (max !== undefined && seconds > max)) {
-    const range = max === undefined ? `>= ${min}s` : `from ${min}s to ${max}s`;
-    throw propError(subject, prop, shown(`${seconds}s`), `must be a whole number of seconds ${range}`);
-  }
-}
-
-/** A value shown as is in an error message (not quoted like a string). */
-function shown(text: string): { toString(): string } {
-  return { toString: () => text };
 }

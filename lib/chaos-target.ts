@@ -1,7 +1,7 @@
 import { Names } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { checkLabelValue, checkWholeNumber, propError, Subject, subjectOf } from './validation';
+import { checkLabelValue, checkWholeNumber, isLabelValue, propError, Subject, subjectOf } from './validation';
 
 /**
  * How many pods kube-monkey kills each time it attacks a workload (`kube-monkey/kill-mode` and
@@ -143,9 +143,7 @@ export class ChaosTarget extends Construct {
   }
 
   private static defaultIdentifier(target: kplus.Workload): string {
-    const name = target.name;
-    const valid = name.length <= 63 && /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(name);
-    return valid ? name : Names.toLabelValue(target);
+    return target.name && isLabelValue(target.name) ? target.name : Names.toLabelValue(target);
   }
 
   /** The enrolled workload. */

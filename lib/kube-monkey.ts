@@ -3,7 +3,7 @@ import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ResilientDeployment } from './resilient-deployment';
-import { checkDnsLabel, checkResources, checkWholeNumber, propError, Subject, subjectOf } from './validation';
+import { checkDnsLabel, checkResources, checkWholeNumber, checkWholeSeconds, propError, Subject, subjectOf } from './validation';
 
 /**
  * kube-monkey's debug mode (`[debug]` in config.toml), to see an install work without waiting for the schedule.
@@ -156,8 +156,9 @@ export class KubeMonkey extends Construct {
         }
       }
     }
-    checkSeconds(subject, 'gracePeriod', props.gracePeriod);
-    checkSeconds(subject, 'debug.scheduleDelay', props.debug?.scheduleDelay);
+    // config.toml holds whole seconds.
+    checkWholeSeconds(subject, 'gracePeriod', props.gracePeriod, 0);
+    checkWholeSeconds(subject, 'debug.scheduleDelay', props.debug?.scheduleDelay, 0);
     checkDnsLabel(subject, 'namespace', props.namespace);
     if (props.image !== undefined && (!props.image || /\s/.test(props.image))) {
       throw propError(subject, 'image', props.image, 'must be a container image reference such as "registry/name:tag"');
@@ -252,14 +253,6 @@ export class KubeMonkey extends Construct {
   }
 }
 
-/** config.toml holds whole seconds. */
-function checkSeconds(subject: Subject, prop: string, value: Duration | undefined): void {
-  if (value === undefined) return;
-  const ms = value.toMilliseconds({ integral: false });
-  if (ms % 1000 !== 0 || ms < 0) {
-    throw propError(subject, prop, `${ms}ms`, 'must be whole seconds');
-  }
-}
 
 /** A TOML basic string: quotes, backslashes and control characters escaped. */
 function tomlString(value: string): string {

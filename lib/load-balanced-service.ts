@@ -3,10 +3,10 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HttpFault } from './http-fault';
 import * as istio from './imports/networking.istio.io';
-import { checkIstioDuration, istioDuration, shown, shownDuration } from './istio/values';
+import { checkIstioDuration, istioDuration, shownDuration } from './istio/values';
 import { SessionAffinity } from './session-store';
 import { compact } from './util';
-import { checkDnsLabel, checkLabelValue, checkPort, checkWholeNumber, propError, Subject, subjectOf } from './validation';
+import { checkDnsLabel, checkLabelValue, checkPort, checkWholeNumber, propError, Subject, subjectOf, verbatim } from './validation';
 
 /**
  * Options of the Service in front of a workload; shared by `LoadBalancedService` and `ScalableBackend`.
@@ -491,7 +491,7 @@ export class LoadBalancedService extends Construct {
     const gateway = options.gateway;
     if (gateway) {
       if (gateway.hosts !== undefined && gateway.hosts.length === 0) {
-        throw propError(subject, 'gateway.hosts', shown('[]'), 'must hold at least one host');
+        throw propError(subject, 'gateway.hosts', verbatim('[]'), 'must hold at least one host');
       }
       for (const host of gateway.hosts ?? []) {
         if (!MESH_HOST.test(host)) {

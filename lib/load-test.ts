@@ -2,7 +2,8 @@ import { Chart, Duration, Size, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PodSecurity, PodSecurityOptions } from './pod-security';
-import { checkDnsLabel, checkResources, checkWholeNumber, propError, Subject, subjectOf } from './validation';
+import { compact } from './util';
+import { checkDnsLabel, checkResources, checkWholeNumber, checkWholeSeconds, propError, Subject, subjectOf } from './validation';
 import { WorkloadDefaults } from './workload-defaults';
 
 /**
@@ -264,10 +265,7 @@ export class LoadTest extends Construct {
     }
     checkResources(subject, 'resources', props.resources);
     PodSecurity._validate(subject, props.security);
-    const readyMs = props.targetReadyTimeout?.toMilliseconds({ integral: false });
-    if (readyMs !== undefined && (readyMs < 0 || readyMs % 1000 !== 0)) {
-      throw propError(subject, 'targetReadyTimeout', `${readyMs}ms`, 'must be whole seconds');
-    }
+    checkWholeSeconds(subject, 'targetReadyTimeout', props.targetReadyTimeout, 0);
   }
 
   // Polls the target every 2 s until it answers below 500, or fails once TIMEOUT_SECONDS have passed.
@@ -332,10 +330,7 @@ export class LoadTest extends Construct {
   }
 
   private static validatePhase(subject: Subject, prefix: string, phase: LoadPhase): void {
-    const ms = phase.duration.toMilliseconds({ integral: false });
-    if (ms < 1000 || ms % 1000 !== 0) {
-      throw propError(subject, `${prefix}duration`, `${ms}ms`, 'must be whole seconds, at least 1 second');
-    }
+    checkWholeSeconds(subject, `${prefix}duration`, phase.duration, 1);
     if ((phase.arrivalRate === undefined) === (phase.arrivalCount === undefined)) {
       throw propError(subject, `${prefix}arrivalRate`, phase.arrivalRate, 'must be set exactly when \'arrivalCount\' is not: give one of them');
     }
@@ -401,9 +396,4 @@ export class LoadTest extends Construct {
     container.mount(LoadTest.SCRIPT_DIR, script, { readOnly: true });
     container.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp'));
   }
-}
-
-/** Drops undefined fields: cdk8s's YAML writer would print them as null. */
-function compact(obj: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined));
 }

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PodSecurity, PodSecurityOptions } from './pod-security';
 import { ResilientDeployment } from './resilient-deployment';
-import { checkDnsLabel, checkLabelValue, checkResources, propError, Subject, subjectOf } from './validation';
+import { checkDnsLabel, checkLabelKey, checkLabelValue, checkWholeSeconds, checkResources, propError, Subject, subjectOf } from './validation';
 
 /**
  * Props of `PodChaosMonkey`.
@@ -88,12 +88,7 @@ export class PodChaosMonkey extends Construct {
     if (entries.every(([k, v]) => k === PodChaosMonkey.NAME_LABEL && v === 'pod-chaos-monkey')) {
       throw propError(subject, 'selector', `${PodChaosMonkey.NAME_LABEL}=pod-chaos-monkey`, 'must not match the monkey\'s own pods');
     }
-    if (props.interval) {
-      const ms = props.interval.toMilliseconds({ integral: false });
-      if (ms < 1000 || ms % 1000 !== 0) {
-        throw propError(subject, 'interval', `${ms}ms`, 'must be whole seconds, at least 1 second');
-      }
-    }
+    checkWholeSeconds(subject, 'interval', props.interval, 1);
     checkDnsLabel(subject, 'namespace', props.namespace);
     if (props.image !== undefined && (!props.image || /\s/.test(props.image))) {
       throw propError(subject, 'image', props.image, 'must be a container image reference such as "registry/name:tag"');
@@ -165,21 +160,5 @@ export class PodChaosMonkey extends Construct {
       }],
     });
     this.deployment.containers[0].mount('/tmp', kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp'));
-  }
-}
-
-const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-/** A label key: an optional DNS subdomain prefix and '/', then a name of at most 63 characters. */
-function checkLabelKey(subject: Subject, prop: string, key: string): void {
-  const slash = key.lastIndexOf('/');
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  const ok = name.length <= 63 && LABEL_NAME.test(name)
-    && (prefix === undefined || (prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix)));
-  if (!ok) {
-    throw propError(subject, prop, key,
-      'must have valid label keys: an optional DNS subdomain prefix and \'/\', then at most 63 characters of letters, digits, \'-\', \'_\' and \'.\'');
   }
 }

@@ -1,7 +1,7 @@
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { checkPort, propError, Subject, subjectOf } from './validation';
+import { checkPort, checkWholeSeconds, propError, Subject, subjectOf } from './validation';
 
 /**
  * Sticky sessions on a Service: kube-proxy sends every connection of a client IP to the same pod. It keeps
@@ -40,11 +40,7 @@ export class SessionAffinity {
    * @internal
    */
   public static _validate(subject: Subject, prop: string, timeout: Duration | undefined): void {
-    if (timeout === undefined) return;
-    const seconds = timeout.toSeconds({ integral: false });
-    if (!Number.isInteger(seconds) || seconds < 1 || seconds > SessionAffinity.MAX_TIMEOUT_SECONDS) {
-      throw propError(subject, prop, seconds, `must be a whole number of seconds from 1 to ${SessionAffinity.MAX_TIMEOUT_SECONDS} (one day)`);
-    }
+    checkWholeSeconds(subject, prop, timeout, 1, SessionAffinity.MAX_TIMEOUT_SECONDS);
   }
 }
 

@@ -71,12 +71,32 @@ export function checkDnsLabel(subject: Subject, prop: string, value: string | un
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
+/** Whether Kubernetes accepts the string as a label value. @internal */
+export function isLabelValue(value: string): boolean {
+  return value.length <= 63 && LABEL_VALUE.test(value);
+}
+
 /** A Kubernetes label value: at most 63 characters of [A-Za-z0-9_.-], starting and ending alphanumeric. @internal */
 export function checkLabelValue(subject: Subject, prop: string, value: string | undefined): void {
   if (value === undefined) return;
-  if (value.length > 63 || !LABEL_VALUE.test(value)) {
+  if (!isLabelValue(value)) {
     throw propError(subject, prop, value,
       'must be a valid label value: at most 63 characters of letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit');
+  }
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A label key: an optional DNS subdomain prefix and '/', then a name of at most 63 characters. @internal */
+export function checkLabelKey(subject: Subject, prop: string, key: string): void {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  const ok = name.length > 0 && isLabelValue(name)
+    && (prefix === undefined || (prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix)));
+  if (!ok) {
+    throw propError(subject, prop, key,
+      'must have valid label keys: an optional DNS subdomain prefix and \'/\', then at most 63 characters of letters, digits, \'-\', \'_\' and \'.\'');
   }
 }
 
@@ -86,8 +106,24 @@ export function cpuMillis(cpu: kplus.Cpu): number {
   return amount.endsWith('m') ? Number(amount.slice(0, -1)) : Number(amount) * 1000;
 }
 
-function kib(size: Size): number {
+/** The size in KiB, unrounded (NaN or Infinity for sizes that are not quantities). @internal */
+export function kib(size: Size): number {
   return size.toKibibytes({ rounding: SizeRoundingBehavior.NONE });
+}
+
+/** A value shown as is in an error message (not quoted like a string), e.g. a list or a unit. @internal */
+export function verbatim(text: string): { toString(): string } {
+  return { toString: () => text };
+}
+
+/** Refuses a duration that is not a whole number of seconds within [min, max]. @internal */
+export function checkWholeSeconds(subject: Subject, prop: string, value: Duration | undefined, min: number, max?: number): void {
+  if (value === undefined) return;
+  const seconds = value.toMilliseconds({ integral: false }) / 1000;
+  if (!Number.isInteger(seconds) || seconds < min || (max !== undefined && seconds > max)) {
+    const range = max === undefined ? `>= ${min}s` : `from ${min}s to ${max}s`;
+    throw propError(subject, prop, verbatim(`${seconds}s`), `must be a whole number of seconds ${range}`);
+  }
 }
 
 /** Requests and limits must be positive and a limit never below its request. @internal */

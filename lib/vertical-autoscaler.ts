@@ -1,8 +1,8 @@
-import { ApiObject, ApiObjectMetadata, Size, SizeRoundingBehavior } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { compact } from './util';
-import { cpuMillis, propError, Subject, subjectOf } from './validation';
+import { cpuMillis, kib, propError, Subject, subjectOf, verbatim } from './validation';
 
 /**
  * A resource the VerticalPodAutoscaler recommends requests for.
@@ -212,10 +212,6 @@ export class VerticalAutoscaler extends Construct {
 }
 
 /** Shows a list in an error as `[cpu, memory]`. */
-function list(items: readonly string[]): { toString(): string } {
-  return { toString: () => `[${items.join(', ')}]` };
-}
-
-function kib(size: Size): number {
-  return size.toKibibytes({ rounding: SizeRoundingBehavior.NONE });
+function list(items: readonly string[]) {
+  return verbatim(`[${items.join(', ')}]`);
 }

@@ -247,12 +247,12 @@ describe('KubeMonkey validation', () => {
 
   test('refuses a grace period that is not whole seconds', () => {
     expect(create({ gracePeriod: Duration.millis(1500) }))
-      .toThrow("KubeMonkey 'test/km': 'gracePeriod' (\"1500ms\") must be whole seconds");
+      .toThrow("KubeMonkey 'test/km': 'gracePeriod' (1.5s) must be a whole number of seconds >= 0s");
   });
 
   test('refuses a debug schedule delay that is not whole seconds', () => {
     expect(create({ debug: { scheduleDelay: Duration.millis(500) } }))
-      .toThrow("KubeMonkey 'test/km': 'debug.scheduleDelay' (\"500ms\") must be whole seconds");
+      .toThrow("KubeMonkey 'test/km': 'debug.scheduleDelay' (0.5s) must be a whole number of seconds >= 0s");
   });
 
   test('refuses a namespace that is not a DNS label', () => {

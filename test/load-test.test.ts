@@ -182,7 +182,7 @@ describe('LoadTest validation', () => {
 
   test('refuses a phase shorter than a second', () => {
     expect(create({ phases: [{ duration: Duration.millis(500), arrivalRate: 1 }] }))
-      .toThrow("LoadTest 'test/load': 'phases[0].duration' (\"500ms\") must be whole seconds, at least 1 second");
+      .toThrow("LoadTest 'test/load': 'phases[0].duration' (0.5s) must be a whole number of seconds >= 1s");
   });
 
   test('refuses a phase with neither an arrival rate nor an arrival count', () => {
@@ -284,7 +284,7 @@ describe('LoadTest waits for its target', () => {
 
   test('refuses a timeout of fractional seconds', () => {
     expect(() => new LoadTest(Testing.chart(), 'load', { ...minimal, targetReadyTimeout: Duration.millis(2500) }))
-      .toThrow("LoadTest 'test/load': 'targetReadyTimeout' (\"2500ms\") must be whole seconds");
+      .toThrow("LoadTest 'test/load': 'targetReadyTimeout' (2.5s) must be a whole number of seconds >= 0s");
   });
 
   /** Runs the generated wait script with Node.js against `target`. */

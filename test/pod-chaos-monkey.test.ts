@@ -150,12 +150,12 @@ describe('PodChaosMonkey validation', () => {
 
   test('refuses an interval below 1 second', () => {
     expect(create({ interval: Duration.millis(500) }))
-      .toThrow("PodChaosMonkey 'test/killer': 'interval' (\"500ms\") must be whole seconds, at least 1 second");
+      .toThrow("PodChaosMonkey 'test/killer': 'interval' (0.5s) must be a whole number of seconds >= 1s");
   });
 
   test('refuses an interval of fractional seconds', () => {
     expect(create({ interval: Duration.millis(1500) }))
-      .toThrow("PodChaosMonkey 'test/killer': 'interval' (\"1500ms\") must be whole seconds, at least 1 second");
+      .toThrow("PodChaosMonkey 'test/killer': 'interval' (1.5s) must be a whole number of seconds >= 1s");
   });
 
   test('refuses an empty selector', () => {

@@ -483,6 +483,6 @@ describe('ScalableBackend session affinity', () => {
 
   test('refuses a timeout longer than a day, naming the ScalableBackend', () => {
     expect(() => new ScalableBackend(Testing.chart(), 'web', { ...minimal, sessionAffinityTimeout: Duration.seconds(86401) })).toThrow(
-      'ScalableBackend \'test/web\': \'sessionAffinityTimeout\' (86401) must be a whole number of seconds from 1 to 86400 (one day)');
+      'ScalableBackend \'test/web\': \'sessionAffinityTimeout\' (86401s) must be a whole number of seconds from 1s to 86400s');
   });
 });

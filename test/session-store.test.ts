@@ -141,11 +141,11 @@ describe('SessionAffinity', () => {
 
   test('refuses a timeout outside 1 to 86400 seconds', () => {
     expect(() => SessionAffinity.clientIp(service(Testing.chart()), Duration.seconds(86401)))
-      .toThrow('Service \'test/web\': \'timeout\' (86401) must be a whole number of seconds from 1 to 86400 (one day)');
+      .toThrow('Service \'test/web\': \'timeout\' (86401s) must be a whole number of seconds from 1s to 86400s');
     expect(() => SessionAffinity.clientIp(service(Testing.chart()), Duration.seconds(0)))
-      .toThrow('Service \'test/web\': \'timeout\' (0) must be a whole number of seconds from 1 to 86400 (one day)');
+      .toThrow('Service \'test/web\': \'timeout\' (0s) must be a whole number of seconds from 1s to 86400s');
     expect(() => SessionAffinity.clientIp(service(Testing.chart()), Duration.millis(1500)))
-      .toThrow('Service \'test/web\': \'timeout\' (1.5) must be a whole number of seconds from 1 to 86400 (one day)');
+      .toThrow('Service \'test/web\': \'timeout\' (1.5s) must be a whole number of seconds from 1s to 86400s');
   });
 
   test('refuses a headless Service, which kube-proxy does not balance', () => {

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { propError, Subject } from '../validation';
+import { propError, Subject, verbatim } from '../validation';
 
 /**
  * A duration as Istio writes it ("2s", "1500ms"); Istio's CRDs take Go-style duration strings.
@@ -11,19 +11,11 @@ export function istioDuration(duration: Duration): string {
 }
 
 /**
- * A value shown in an error message as this text, unquoted: `(0ms)`, not `("0ms")`.
- * @internal
- */
-export function shown(text: string): { toString(): string } {
-  return { toString: () => text };
-}
-
-/**
  * A duration shown in an error message as Istio would write it.
  * @internal
  */
 export function shownDuration(duration: Duration): { toString(): string } {
-  return shown(istioDuration(duration));
+  return verbatim(istioDuration(duration));
 }
 
 /**
