@@ -77,7 +77,7 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 
 // Keep compiled JavaScript in the npm package even though dist/ holds packaged artifacts too.
 project.npmignore?.removePatterns('dist');
-project.npmignore?.exclude('/dist/packages/', '/dist/manifests/');
+project.npmignore?.exclude('/dist/*');
 project.npmignore?.include('/dist/lib/');
 project.npmignore?.exclude('/apps/', '/bench/', '/.ci/', '/cdk8s.yaml');
 
