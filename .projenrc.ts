@@ -14,6 +14,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // Sources live in lib/; compiled JavaScript and packaged artifacts live in dist/ (git-ignored).
   srcdir: 'lib',
   libdir: 'dist/lib',
+  entrypoint: 'dist/lib/index.js',
   artifactsDirectory: 'dist/packages',
   testdir: 'test',
 
