@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Autoscaler, ScalableBackend } from '../lib';
+import { ScalableBackend } from '../lib';
 
 /**
  * The todoapi lab (todoapi@a1516cc and @f985fdd): liveness `/` after 5 s and readiness `/list` after 10 s, requests
@@ -10,14 +10,12 @@ import { Autoscaler, ScalableBackend } from '../lib';
  *
  * Better than the lab's YAML: at least 2 replicas with a disruption budget (the lab ran 1, so every rollout or drain
  * was an outage), an `autoscaling/v2` HPA the API server accepts, a pinned image instead of `:latest`, hardened
- * containers. The Secret `todoapi-db` (keys `dbusername`,
- * `dbpswd`) is created out of band, e.g. `kubectl create secret generic todoapi-db --from-literal=...`: no password is
+ * containers. The Secret `todoapi-db` (keys `dbusername`, `dbpswd`) is created out of band, e.g. `kubectl create secret generic todoapi-db --from-literal=...`: no password is
  * ever written in a manifest. The registry Secret `dockerlogin` is the lab's `imagePullSecrets`.
  */
 export class TodoApiChart extends Chart {
   public readonly api: ScalableBackend;
   public readonly config: kplus.ConfigMap;
-  public readonly autoscaler: Autoscaler;
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, props);
@@ -47,6 +45,18 @@ export class TodoApiChart extends Chart {
       },
       liveness: kplus.Probe.fromHttpGet('/', { initialDelaySeconds: Duration.seconds(5) }),
       readiness: kplus.Probe.fromHttpGet('/list', { initialDelaySeconds: Duration.seconds(10) }),
+      // The labs scaled on memory with `type: Utilization` and `averageValue` (5Mi at todoapi@05aca37, 128Mi at
+      // @f985fdd): the API server rejects that pair (Utilization takes `averageUtilization`), and 128Mi is the memory
+      // limit, which a pod cannot exceed without being OOM-killed, so it could never have fired. 80% of the 64Mi
+      // request (~51Mi) scales out while every pod still has headroom to its limit. The 60 s scale-up window of
+      // @05aca37 is kept (the 2 s of @f985fdd reacts to every garbage-collection spike): it rides them out. The
+      // Deployment carries no `replicas`: the HPA owns the count, from 2 (the disruption budget's floor) to 10.
+      autoscaling: {
+        minReplicas: 2,
+        maxReplicas: 10,
+        memoryUtilizationPercent: 80,
+        scaleUp: { stabilizationWindow: Duration.seconds(60) },
+      },
       maxSurge: kplus.PercentOrAbsolute.percent(25),
       maxUnavailable: kplus.PercentOrAbsolute.percent(25),
       labels: { app: 'todoapi' },
@@ -57,19 +67,6 @@ export class TodoApiChart extends Chart {
         DB_USERNAME: kplus.EnvValue.fromSecretValue({ secret: credentials, key: 'dbusername' }),
         DB_PSWD: kplus.EnvValue.fromSecretValue({ secret: credentials, key: 'dbpswd' }),
       },
-    });
-
-    // The lab scaled on memory with `type: Utilization` and `averageValue: 128Mi`: the API server rejects that pair
-    // (Utilization takes `averageUtilization`), and 128Mi is the memory limit, which a pod cannot exceed without being
-    // OOM-killed, so it could never have fired. 80% of the 64Mi request (~51Mi) scales out while every pod still has
-    // headroom to its limit. The lab's 60 s scale-up window is kept: it rides out garbage-collection spikes. The
-    // Deployment carries no `replicas`: the HPA owns the count, from 2 (the disruption budget's floor) to the lab's 10.
-    this.autoscaler = new Autoscaler(this, 'todoapi-autoscaler', {
-      target: this.api.deployment,
-      minReplicas: 2,
-      maxReplicas: 10,
-      memoryUtilizationPercent: 80,
-      scaleUp: { stabilizationWindow: Duration.seconds(60) },
     });
   }
 }
