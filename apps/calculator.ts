@@ -1,7 +1,28 @@
 import { Chart, ChartProps, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ResilientStatefulSet, ScalableBackend, SessionStore } from '../lib';
+import { ResilientStatefulSet, ScalableBackend, ScalableBackendProps, SessionStore } from '../lib';
+
+// The workshop's requests and limits for both tiers: a guaranteed 128Mi, bursting to a full core.
+const RESOURCES: kplus.ContainerResources = {
+  cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(1000) },
+  memory: { request: Size.mebibytes(128), limit: Size.mebibytes(128) },
+};
+
+/** The calculator backend as steps 03 to 07 run it: 3 replicas on 8080 behind a ClusterIP Service on 80. */
+const BACKEND: ScalableBackendProps = {
+  name: 'calculator-backend',
+  image: 'quay.io/kubernetes-workshop/calculator-backend:v1',
+  imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+  containerPort: 8080,
+  servicePort: 80,
+  replicas: 3,
+  resources: RESOURCES,
+  liveness: kplus.Probe.fromHttpGet('/'),
+  readiness: kplus.Probe.fromHttpGet('/'),
+  writablePaths: ['/tmp'],
+  labels: { app: 'calculator-backend' },
+};
 
 /**
  * The itdesign Kubernetes workshop (steps 03 to 06): the calculator backend, 3 replicas on 8080 behind a ClusterIP
@@ -18,25 +39,7 @@ export class CalculatorChart extends Chart {
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, props);
 
-    // The workshop's requests and limits: a guaranteed 128Mi, bursting to a full core.
-    const resources: kplus.ContainerResources = {
-      cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(1000) },
-      memory: { request: Size.mebibytes(128), limit: Size.mebibytes(128) },
-    };
-
-    this.backend = new ScalableBackend(this, 'calculator-backend', {
-      name: 'calculator-backend',
-      image: 'quay.io/kubernetes-workshop/calculator-backend:v1',
-      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      containerPort: 8080,
-      servicePort: 80,
-      replicas: 3,
-      resources,
-      liveness: kplus.Probe.fromHttpGet('/'),
-      readiness: kplus.Probe.fromHttpGet('/'),
-      writablePaths: ['/tmp'],
-      labels: { app: 'calculator-backend' },
-    });
+    this.backend = new ScalableBackend(this, 'calculator-backend', BACKEND);
 
     this.frontend = new ScalableBackend(this, 'calculator-frontend', {
       name: 'calculator-frontend',
@@ -46,7 +49,7 @@ export class CalculatorChart extends Chart {
       servicePort: 80,
       serviceType: kplus.ServiceType.LOAD_BALANCER,
       replicas: 3,
-      resources,
+      resources: RESOURCES,
       liveness: kplus.Probe.fromHttpGet('/'),
       readiness: kplus.Probe.fromHttpGet('/'),
       writablePaths: ['/tmp'],
@@ -131,23 +134,6 @@ export class CalculatorDatabaseChart extends Chart {
       database: 'calculator',
       envNames: { host: 'PG_HOST', port: 'PG_PORT', user: 'PG_USER', password: 'PG_PASSWORD', database: 'PG_DATABASE' },
     });
-    this.backend = new ScalableBackend(this, 'calculator-backend', {
-      name: 'calculator-backend',
-      namespace,
-      labels: { app: 'calculator-backend' },
-      image: 'quay.io/kubernetes-workshop/calculator-backend:v1',
-      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      containerPort: 8080,
-      servicePort: 80,
-      replicas: 3,
-      resources: {
-        cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(1000) },
-        memory: { request: Size.mebibytes(128), limit: Size.mebibytes(128) },
-      },
-      liveness: kplus.Probe.fromHttpGet('/'),
-      readiness: kplus.Probe.fromHttpGet('/'),
-      writablePaths: ['/tmp'],
-      env: database.env,
-    });
+    this.backend = new ScalableBackend(this, 'calculator-backend', { ...BACKEND, namespace, env: database.env });
   }
 }
