@@ -3,7 +3,7 @@ import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ResilientDeployment } from './resilient-deployment';
-import { checkDnsLabel, checkResources, checkWholeNumber, checkWholeSeconds, propError, Subject, subjectOf } from './validation';
+import { checkDnsLabel, checkImage, checkResources, checkWholeNumber, checkWholeSeconds, propError, Subject, subjectOf } from './validation';
 
 /**
  * kube-monkey's debug mode (`[debug]` in config.toml), to see an install work without waiting for the schedule.
@@ -160,9 +160,7 @@ export class KubeMonkey extends Construct {
     checkWholeSeconds(subject, 'gracePeriod', props.gracePeriod, 0);
     checkWholeSeconds(subject, 'debug.scheduleDelay', props.debug?.scheduleDelay, 0);
     checkDnsLabel(subject, 'namespace', props.namespace);
-    if (props.image !== undefined && (!props.image || /\s/.test(props.image))) {
-      throw propError(subject, 'image', props.image, 'must be a container image reference such as "registry/name:tag"');
-    }
+    checkImage(subject, 'image', props.image);
     checkWholeNumber(subject, 'logVerbosity', props.logVerbosity, 0, 10);
     checkResources(subject, 'resources', props.resources);
   }

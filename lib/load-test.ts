@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PodSecurity, PodSecurityOptions } from './pod-security';
 import { compact } from './util';
-import { checkDnsLabel, checkResources, checkWholeNumber, checkWholeSeconds, propError, Subject, subjectOf } from './validation';
+import { checkDnsLabel, checkImage, checkResources, checkWholeNumber, checkWholeSeconds, propError, Subject, subjectOf } from './validation';
 import { WorkloadDefaults } from './workload-defaults';
 
 /**
@@ -260,9 +260,7 @@ export class LoadTest extends Construct {
       throw propError(subject, 'maxErrorRate', rate, 'must be a percentage from 0 to 100');
     }
     checkDnsLabel(subject, 'namespace', props.namespace);
-    if (props.image !== undefined && (!props.image || /\s/.test(props.image))) {
-      throw propError(subject, 'image', props.image, 'must be a container image reference such as "registry/name:tag"');
-    }
+    checkImage(subject, 'image', props.image);
     checkResources(subject, 'resources', props.resources);
     PodSecurity._validate(subject, props.security);
     checkWholeSeconds(subject, 'targetReadyTimeout', props.targetReadyTimeout, 0);

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PodSecurity, PodSecurityOptions } from './pod-security';
 import { ResilientDeployment } from './resilient-deployment';
-import { checkDnsLabel, checkLabelKey, checkLabelValue, checkWholeSeconds, checkResources, propError, Subject, subjectOf } from './validation';
+import { checkDnsLabel, checkImage, checkLabelKey, checkLabelValue, checkResources, checkWholeSeconds, propError, Subject, subjectOf } from './validation';
 
 /**
  * Props of `PodChaosMonkey`.
@@ -90,9 +90,7 @@ export class PodChaosMonkey extends Construct {
     }
     checkWholeSeconds(subject, 'interval', props.interval, 1);
     checkDnsLabel(subject, 'namespace', props.namespace);
-    if (props.image !== undefined && (!props.image || /\s/.test(props.image))) {
-      throw propError(subject, 'image', props.image, 'must be a container image reference such as "registry/name:tag"');
-    }
+    checkImage(subject, 'image', props.image);
     if (props.command !== undefined && props.command.length === 0) {
       throw propError(subject, 'command', '[]', 'must not be empty');
     }

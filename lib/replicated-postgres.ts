@@ -6,7 +6,7 @@ import { ResilientDeployment } from './resilient-deployment';
 import { ResilientStatefulSet } from './resilient-stateful-set';
 import { SessionStore } from './session-store';
 import { compact } from './util';
-import { checkDnsLabel, checkResources, checkWholeNumber, propError, Subject, subjectOf } from './validation';
+import { checkDnsLabel, checkImage, checkResources, checkWholeNumber, propError, Subject, subjectOf } from './validation';
 
 /**
  * Props of `ReplicatedPostgres`.
@@ -167,11 +167,8 @@ export class ReplicatedPostgres extends Construct {
     checkWholeNumber(subject, 'maxReadReplicas', props.maxReadReplicas, replicas);
     checkWholeNumber(subject, 'haproxyReplicas', props.haproxyReplicas, 1);
     ResilientStatefulSet._checkStorage(subject, 'storage', props.storage);
-    for (const [prop, value] of [['image', props.image], ['haproxyImage', props.haproxyImage]] as const) {
-      if (value !== undefined && (!value || /\s/.test(value))) {
-        throw propError(subject, prop, value, 'must be a container image reference such as "registry/name:tag"');
-      }
-    }
+    checkImage(subject, 'image', props.image);
+    checkImage(subject, 'haproxyImage', props.haproxyImage);
     for (const [prop, value] of [['user', props.user], ['database', props.database], ['replicationUser', props.replicationUser]] as const) {
       if (value !== undefined && !IDENTIFIER.test(value)) {
         throw propError(subject, prop, value,

@@ -7,9 +7,7 @@ import { LoadBalancedService, MeshOptions, ServiceOptions } from './load-balance
 import { ResilientDeployment, ResilientDeploymentProps } from './resilient-deployment';
 import { SessionAffinity } from './session-store';
 import { compact } from './util';
-import {
-  checkDnsLabel, checkPort, checkProbePorts, checkResources, checkWholeNumber, propError, Subject, subjectOf,
-} from './validation';
+import { checkDnsLabel, checkImage, checkPort, checkProbePorts, checkResources, checkWholeNumber, propError, Subject, subjectOf } from './validation';
 import { ResilienceOptions, WorkloadDefaults } from './workload-defaults';
 
 /**
@@ -182,9 +180,7 @@ export interface ScalableBackendProps extends ResilienceOptions, ServiceOptions,
 export class ScalableBackend extends Construct {
   /** @internal */
   public static _validate(subject: Subject, props: ScalableBackendProps, container: kplus.ContainerProps): void {
-    if (!props.image || /\s/.test(props.image)) {
-      throw propError(subject, 'image', props.image, 'must be a container image reference such as "registry/name:tag"');
-    }
+    checkImage(subject, 'image', props.image ?? '');
     checkPort(subject, 'containerPort', props.containerPort);
     checkPort(subject, 'servicePort', props.servicePort);
     checkWholeNumber(subject, 'replicas', props.replicas, 0);

@@ -100,6 +100,13 @@ export function checkLabelKey(subject: Subject, prop: string, key: string): void
   }
 }
 
+/** A container image reference: not empty, no white space. `undefined` passes (the caller's default applies). @internal */
+export function checkImage(subject: Subject, prop: string, image: string | undefined): void {
+  if (image !== undefined && (!image || /\s/.test(image))) {
+    throw propError(subject, prop, image, 'must be a container image reference such as "registry/name:tag"');
+  }
+}
+
 /** Millicores of a cdk8s-plus Cpu ("250m", "1", "1.5"). @internal */
 export function cpuMillis(cpu: kplus.Cpu): number {
   const amount = String(cpu.amount);
