@@ -1,7 +1,7 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { KubeMonkey, KubeMonkeyProps } from '../lib';
-import { only, podSpec, synthValid } from './util';
+import { DEFAULT_RESOURCES_JSON, only, podSpec, synthValid } from './util';
 
 function synth(props: KubeMonkeyProps = {}, chartNamespace?: string) {
   const chart = new Chart(Testing.app(), 'test', { namespace: chartNamespace });
@@ -157,7 +157,7 @@ describe('KubeMonkey defaults', () => {
   });
 
   test('requests and limits WorkloadDefaults.RESOURCES by default', () => {
-    expect(synth().container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
+    expect(synth().container.resources).toEqual(DEFAULT_RESOURCES_JSON);
   });
 });
 

@@ -5,7 +5,7 @@ import { join } from 'path';
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { PodChaosMonkey, PodChaosMonkeyProps, ResilientDeployment } from '../lib';
-import { only, podSpec, synthValid } from './util';
+import { DEFAULT_RESOURCES_JSON, only, podSpec, synthValid } from './util';
 
 function synth(props: Partial<PodChaosMonkeyProps> = {}, chartNamespace?: string) {
   const chart = new Chart(Testing.app(), 'test', { namespace: chartNamespace });
@@ -119,7 +119,7 @@ describe('PodChaosMonkey defaults', () => {
   });
 
   test('requests and limits WorkloadDefaults.RESOURCES by default', () => {
-    expect(synth().container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
+    expect(synth().container.resources).toEqual(DEFAULT_RESOURCES_JSON);
   });
 });
 

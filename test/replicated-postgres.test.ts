@@ -1,7 +1,7 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { ReplicatedPostgres, ReplicatedPostgresProps, ResilientStatefulSet } from '../lib';
-import { ofKind, podSpec, synthValid } from './util';
+import { DEFAULT_RESOURCES_JSON, ofKind, podSpec, synthValid } from './util';
 
 function synth(props: Partial<ReplicatedPostgresProps> = {}, chart: Chart = Testing.chart()) {
   const pg = new ReplicatedPostgres(chart, 'pg', { secret: kplus.Secret.fromSecretName(chart, 'secret', 'pg-passwords'), ...props });
@@ -172,7 +172,7 @@ describe('ReplicatedPostgres defaults', () => {
     for (const c of [...podSpec(primary).containers, ...podSpec(replicas).initContainers, ...podSpec(replicas).containers]) {
       expect(c.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1000m', memory: '512Mi' } });
     }
-    expect(podSpec(haproxy).containers[0].resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
+    expect(podSpec(haproxy).containers[0].resources).toEqual(DEFAULT_RESOURCES_JSON);
   });
 
   test('lets cdk8s name the objects, in the chart\'s namespace, by default', () => {

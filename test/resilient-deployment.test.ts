@@ -1,7 +1,7 @@
 import { Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { ResilientDeployment } from '../lib';
-import { only, ofKind, podSpec, synthValid } from './util';
+import { DEFAULT_RESOURCES_JSON, HARDENED_CONTAINER_CONTEXT, ofKind, only, podSpec, synthValid } from './util';
 
 const web = { image: 'nginxinc/nginx-unprivileged:1.27.2', portNumber: 8080 };
 
@@ -12,16 +12,8 @@ describe('ResilientDeployment', () => {
     d.addContainer({ name: 'sidecar', image: 'busybox:1.36.1', command: ['sleep', 'infinity'] });
     const spec = podSpec(only(synthValid(chart), 'Deployment'));
     for (const c of [...spec.initContainers, ...spec.containers]) {
-      expect(c.securityContext).toEqual({
-        runAsNonRoot: true,
-        runAsUser: 10001,
-        runAsGroup: 10001,
-        privileged: false,
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        capabilities: { drop: ['ALL'] },
-      });
-      expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
+      expect(c.securityContext).toEqual(HARDENED_CONTAINER_CONTEXT);
+      expect(c.resources).toEqual(DEFAULT_RESOURCES_JSON);
     }
     expect(spec.containers).toHaveLength(2);
   });

@@ -1,7 +1,7 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { ClaimRetention, ResilientStatefulSet, ResilientStatefulSetProps } from '../lib';
-import { only, ofKind, podSpec, synthValid } from './util';
+import { DEFAULT_RESOURCES_JSON, HARDENED_CONTAINER_CONTEXT, ofKind, only, podSpec, synthValid } from './util';
 
 const db: kplus.ContainerProps = { image: 'postgres:16.4', portNumber: 5432 };
 const data = { name: 'data', storage: Size.gibibytes(1), mountPath: '/var/lib/postgresql/data' };
@@ -23,16 +23,8 @@ describe('ResilientStatefulSet: secure and resilient defaults', () => {
     expect(spec.containers).toHaveLength(2);
     expect(spec.initContainers).toHaveLength(2);
     for (const c of [...spec.initContainers, ...spec.containers]) {
-      expect(c.securityContext).toEqual({
-        runAsNonRoot: true,
-        runAsUser: 10001,
-        runAsGroup: 10001,
-        privileged: false,
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        capabilities: { drop: ['ALL'] },
-      });
-      expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
+      expect(c.securityContext).toEqual(HARDENED_CONTAINER_CONTEXT);
+      expect(c.resources).toEqual(DEFAULT_RESOURCES_JSON);
     }
     expect(spec.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
   });

@@ -1,7 +1,7 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { HttpFault, KillMode, ScalableBackend, ScalableBackendProps, SeccompProfileType } from '../lib';
-import { only, ofKind, podSpec, synthValid } from './util';
+import { DEFAULT_RESOURCES_JSON, ofKind, only, podSpec, synthValid } from './util';
 
 const minimal: ScalableBackendProps = { image: 'nginxinc/nginx-unprivileged:1.27.2', containerPort: 8080 };
 
@@ -86,7 +86,7 @@ describe('ScalableBackend defaults', () => {
   });
 
   test('writes explicit requests and limits, never cdk8s-plus hidden defaults', () => {
-    expect(container().resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
+    expect(container().resources).toEqual(DEFAULT_RESOURCES_JSON);
   });
 
   test('names the container "app"', () => {

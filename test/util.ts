@@ -94,3 +94,17 @@ export function ofKind(manifests: any[], kind: string): any[] {
 export function podSpec(workload: any): any {
   return workload.spec.template.spec;
 }
+
+/** The documented default requests and limits, as they appear in a manifest (WorkloadDefaults.RESOURCES). */
+export const DEFAULT_RESOURCES_JSON = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
+
+/** A container's security context under the documented defaults (Pod Security "restricted", UID/GID 10001). */
+export const HARDENED_CONTAINER_CONTEXT = {
+  runAsNonRoot: true,
+  runAsUser: 10001,
+  runAsGroup: 10001,
+  privileged: false,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL'] },
+};
