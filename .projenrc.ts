@@ -23,9 +23,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   cdk8sVersion: '2.70.100',
   constructsVersion: '10.5.0',
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
-  // esbuild: apps/ts-register.cjs transpiles with it; tsx: the benchmark compares against it;
-  // @kubernetes-models/autoscaler: the official VPA CRD's schema, for the VPAs tests synthesize (none is shared).
-  devDeps: ['@kubernetes-models/autoscaler@^3.3.4', '@types/node@^20', 'cdk8s-cli', 'esbuild@~0.28.0', 'fast-check', 'tsx', 'yaml'],
+  // esbuild: apps/ts-register.cjs transpiles with it; tsx: the benchmark compares against it; ajv: the tests' schema
+  // validator (test/validate/) checks every synthesized object against the vendored Kubernetes and CRD schemas.
+  devDeps: ['@types/node@^20', 'ajv@8.20.0', 'cdk8s-cli', 'esbuild@~0.28.0', 'fast-check', 'tsx', 'yaml'],
 
   // No GitHub here: CI is .ci/run; releases are cut by hand with `npm run package`.
   github: false,
@@ -86,15 +86,15 @@ project.npmignore?.exclude('/apps/', '/bench/', '/.ci/', '/cdk8s.yaml');
 // synth time; the compile and the tests type-check). bench/README.md measures why not tsx or cdk8s-cli.
 const synthCommand = 'node --require ./apps/ts-register.cjs apps/main.ts';
 
-// cdk8s.yaml: `cdk8s synth` runs every example app; `cdk8s import` regenerates lib/imports from the shared CRDs.
+// cdk8s.yaml: `cdk8s synth` runs every example app; `cdk8s import` regenerates lib/imports from the vendored CRDs.
 new YamlFile(project, 'cdk8s.yaml', {
   obj: {
     language: 'typescript',
     app: synthCommand,
     output: 'dist/manifests',
     imports: [
-      '../shared/crds/istio-networking.v1.30.3.yaml',
-      '../shared/crds/keda-scaledobjects.v2.20.2.yaml',
+      'vendor/crds/istio-networking.v1.30.3.yaml',
+      'vendor/crds/keda-scaledobjects.v2.20.2.yaml',
     ],
   },
 });
@@ -127,6 +127,7 @@ project.tasks.removeTask('test:update');
 project.testTask.prependSpawn(project.tasks.tryFind('post-compile')!);
 project.testTask.prependSpawn(project.compileTask);
 
-project.gitignore.exclude('/dist/', '/test-reports/', '/coverage/');
+// .tools/: the judges' binaries, virtualenvs and caches that `.ci/run` installs (pinned, rebuilt from registries).
+project.gitignore.exclude('/dist/', '/test-reports/', '/coverage/', '/.tools/');
 
 project.synth();

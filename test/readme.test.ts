@@ -8,7 +8,7 @@ import { problems } from './util';
 
 /**
  * Every ```ts block of the README is a complete program, as users copy it: it must type-check against the library's
- * sources (imported as `cdk8s-resilience`), run, and synthesize manifests that pass the shared validator.
+ * sources (imported as `cdk8s-resilience`), run, and synthesize manifests that pass the project's validator (test/validate/).
  */
 const ROOT = path.resolve(__dirname, '..');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');

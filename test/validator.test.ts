@@ -1,7 +1,7 @@
 import { problems } from './util';
 
 // The schema check must really be strict, or every "valid" assertion in this suite means nothing.
-describe('the shared validator used by every test', () => {
+describe('the validator every test uses (test/validate/)', () => {
   const deployment = () => ({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -43,6 +43,28 @@ describe('the shared validator used by every test', () => {
     expect(problems([deployment(), svc], { pss: 'none' }).join('\n')).toMatch(/selector matches no pod/);
   });
 
+  test('rejects a Service on a port name no selected container has', () => {
+    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 'http' }] } };
+    expect(problems([deployment(), svc], { pss: 'none' }).join('\n')).toMatch(/targetPort 'http' names no container port/);
+  });
+
+  test('rejects two objects of one kind, namespace and name', () => {
+    expect(problems([deployment(), deployment()], { pss: 'none' }).join('\n')).toMatch(/duplicate object Deployment \/web/);
+  });
+
+  test('rejects a privileged container even at baseline', () => {
+    const d: any = deployment();
+    d.spec.template.spec.containers[0].securityContext = { privileged: true };
+    expect(problems([d], { pss: 'baseline' }).join('\n')).toMatch(/pss-baseline container app: privileged/);
+  });
+
+  test('checks CRD objects strictly against the vendored CRD schema', () => {
+    const vs: any = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'web' }, spec: { hosts: ['web'], http: [{ retries: { attempts: 'five' } }] } };
+    expect(problems([vs]).join('\n')).toMatch(/attempts must be integer/);
+    vs.spec.http[0].retries = { attempts: 3, retryEvery: '1s' };
+    expect(problems([vs]).join('\n')).toMatch(/must NOT have additional properties: 'retryEvery'/);
+  });
+
   test('checks VerticalPodAutoscalers against the autoscaler CRD schema and their target', () => {
     const vpa = (updateMode: string, name: string) => ({
       apiVersion: 'autoscaling.k8s.io/v1',
@@ -53,5 +75,8 @@ describe('the shared validator used by every test', () => {
     expect(problems([deployment(), vpa('Off', 'web')], { pss: 'none' })).toEqual([]);
     expect(problems([deployment(), vpa('Sometimes', 'web')], { pss: 'none' }).join('\n')).toMatch(/updateMode must be equal to one of the allowed values/);
     expect(problems([deployment(), vpa('Off', 'other')], { pss: 'none' }).join('\n')).toMatch(/targetRef Deployment\/other is not in this set/);
+    const unknown: any = vpa('Off', 'web');
+    unknown.spec.updatePolicy.minReplica = 2;
+    expect(problems([deployment(), unknown], { pss: 'none' }).join('\n')).toMatch(/additional properties: 'minReplica'/);
   });
 });
