@@ -18,7 +18,7 @@ function synthApp(name: string): any[] {
 describe.each(Object.keys(APPS))('example app %s', (name) => {
   const manifests = synthApp(name);
 
-  test('passes the project's validator (schema, references, Pod Security)', () => {
+  test('passes the project validator (schema, references, Pod Security)', () => {
     expect(problems(manifests, { pss: PSS_EXCEPTIONS[name] ?? 'restricted' })).toEqual([]);
   });
 

@@ -45,8 +45,7 @@ export function podSecurityViolations(pod: any, level: PodSecurityLevel): string
     if (!SAFE_SYSCTLS.has(sysctl.name)) found.push(`sysctl ${sysctl.name} not allowed`);
   }
   for (const volume of pod.volumes ?? []) {
-    if (volume.hostPath) found.push(`volume ${volume.name}: hostPath not allowed`);
-    else if (level === 'restricted' && !RESTRICTED_VOLUMES.some(source => volume[source] !== undefined)) {
+    if (volume.hostPath) {found.push(`volume ${volume.name}: hostPath not allowed`);} else if (level === 'restricted' && !RESTRICTED_VOLUMES.some(source => volume[source] !== undefined)) {
       found.push(`volume ${volume.name}: volume type not allowed`);
     }
   }

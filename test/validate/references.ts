@@ -31,7 +31,8 @@ export function referenceProblems(objects: any[]): Map<any, string[]> {
       if (pods.length === 0) report(o, 'Service selector matches no pod template in this set');
       for (const port of o.spec.ports ?? []) {
         if (typeof port.targetPort !== 'string' || pods.length === 0) continue;
-        const named = pods.some(p => (p.template.spec?.containers ?? []).some((c: any) => (c.ports ?? []).some((cp: any) => cp.name === port.targetPort)));
+        const containers = pods.flatMap(p => p.template.spec?.containers ?? []);
+        const named = containers.some((c: any) => (c.ports ?? []).some((cp: any) => cp.name === port.targetPort));
         if (!named) report(o, `Service targetPort '${port.targetPort}' names no container port of the selected pods`);
       }
     }

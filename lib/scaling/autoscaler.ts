@@ -1,0 +1,464 @@
+import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { VerticalAutoscaler, VerticalAutoscalingOptions, VerticalResource } from './vertical-autoscaler';
+import { compact } from '../core/util';
+import { checkWholeNumber, checkWholeSeconds, propError, Subject, subjectOf, verbatim } from '../core/validation';
+import * as keda from '../imports/keda.sh';
+
+/**
+ * Event-driven scaling with KEDA: a `keda.sh/v1alpha1` ScaledObject instead of a HorizontalPodAutoscaler. KEDA
+ * creates and owns the HPA itself, so a workload has one or the other, never both.
+ *
+ * @see https://keda.sh/docs/latest/reference/scaledobject-spec/
+ */
+export interface KedaScalingOptions {
+  /**
+   * What KEDA scales on (at least one): `cron`, `prometheus`, `rabbitmq`, `cpu`, `memory`… A `cpu` or `memory`
+   * trigger with `metricType` Utilization (KEDA's default) needs the matching request on every container.
+   * @see https://keda.sh/docs/latest/scalers/
+   */
+  readonly triggers: keda.ScaledObjectSpecTriggers[];
+
+  /**
+   * How often KEDA checks each trigger.
+   * @default Duration.seconds(30)
+   */
+  readonly pollingInterval?: Duration;
+
+  /**
+   * How long after the last active trigger KEDA waits before scaling to zero (only with `minReplicas` 0).
+   * @default Duration.minutes(5)
+   */
+  readonly cooldownPeriod?: Duration;
+
+  /**
+   * The replica count to hold when a trigger's source keeps failing.
+   * @default - none: while a source fails, KEDA keeps the current replica count
+   */
+  readonly fallback?: keda.ScaledObjectSpecFallback;
+}
+
+/**
+ * How a workload scales horizontally. Shared by `AutoscaledDeployment`, `Autoscaler` and `ScalableBackend`.
+ */
+export interface AutoscalingOptions {
+  /**
+   * The fewest replicas. The disruption budget is sized for it (from 2 replicas a PodDisruptionBudget is created).
+   * 0 (scale to zero) only with `keda` and an event trigger other than cpu or memory.
+   * @default 2
+   */
+  readonly minReplicas?: number;
+
+  /**
+   * The most replicas.
+   */
+  readonly maxReplicas: number;
+
+  /**
+   * Target average CPU use, in percent of the containers' CPU requests (may exceed 100). Every container must
+   * request CPU.
+   * @default - 80 when neither `memoryUtilizationPercent`, `metrics` nor `keda` is set (the Kubernetes default,
+   * written out); otherwise none
+   */
+  readonly cpuUtilizationPercent?: number;
+
+  /**
+   * Target average memory use, in percent of the containers' memory requests. Every container must request memory.
+   * @default - none
+   */
+  readonly memoryUtilizationPercent?: number;
+
+  /**
+   * Further metrics, e.g. `kplus.Metric.pods(...)` or `kplus.Metric.external(...)`. The autoscaler follows whichever
+   * metric asks for the most replicas.
+   * @default - none
+   */
+  readonly metrics?: kplus.Metric[];
+
+  /**
+   * How fast it scales up. Unset fields take the default.
+   * @default - the Kubernetes defaults, written out: no stabilization window; every 15 seconds the larger of
+   * +100% and +4 pods (selectPolicy Max)
+   */
+  readonly scaleUp?: kplus.ScalingRules;
+
+  /**
+   * How fast it scales down. Unset fields take the default.
+   * @default - the Kubernetes defaults, written out: a 5-minute stabilization window; then up to 100% of the surplus
+   * pods every 15 seconds (selectPolicy Max)
+   */
+  readonly scaleDown?: kplus.ScalingRules;
+
+  /**
+   * Scale on KEDA triggers with a ScaledObject instead of an HPA. Cannot be combined with
+   * `cpuUtilizationPercent`, `memoryUtilizationPercent` or `metrics`: use KEDA's own triggers.
+   * @default - none: a HorizontalPodAutoscaler scales the workload
+   */
+  readonly keda?: KedaScalingOptions;
+
+  /**
+   * Also create a VerticalPodAutoscaler in recommendation mode, for the resources the horizontal autoscaler does not
+   * scale on.
+   * @default - none
+   */
+  readonly verticalAutoscaling?: VerticalAutoscalingOptions;
+}
+
+/**
+ * Props of `Autoscaler`.
+ */
+export interface AutoscalerProps extends AutoscalingOptions {
+  /**
+   * The Deployment or StatefulSet to scale. It must not set `replicas`: the autoscaler owns the replica count.
+   */
+  readonly target: kplus.Workload;
+}
+
+/** A container whose requests a utilization target depends on, and the prop its resources came from. */
+interface ContainerRequests {
+  readonly resourcesProp: string;
+  readonly name: string;
+  readonly resources?: kplus.ContainerResources;
+}
+
+/** A utilization target: the prop that set it, its value, the resource and (for ContainerResource) the container. */
+interface UtilizationTarget {
+  readonly prop: string;
+  readonly value: unknown;
+  readonly resource: string;
+  readonly container?: string;
+  readonly defaulted: boolean;
+}
+
+interface Analysis {
+  readonly targets: UtilizationTarget[];
+  readonly scaledOn: Set<string>;
+}
+
+const DEFAULT_CPU_PERCENT = 80;
+const DEFAULT_POLICY_PERIOD = Duration.seconds(15);
+
+/**
+ * The horizontal autoscaler of a Deployment or StatefulSet: an `autoscaling/v2` HorizontalPodAutoscaler built on
+ * cdk8s-plus (or a KEDA ScaledObject), refusing the mistakes the workshops made: utilization of a resource some
+ * container does not request, `minReplicas` above `maxReplicas`, a target of 0%, a fixed `replicas` on the workload,
+ * two autoscalers on one workload, a VPA acting on a resource the HPA scales on.
+ *
+ * Prefer `AutoscaledDeployment` (or `ScalableBackend`'s `autoscaling`): they also size the disruption budget for
+ * `minReplicas`. Use this construct for an existing workload.
+ *
+ * @example
+ * new Autoscaler(chart, 'hpa', { target: deployment, minReplicas: 2, maxReplicas: 10, cpuUtilizationPercent: 60 });
+ */
+export class Autoscaler extends Construct {
+  /**
+   * Validates the options before anything is built and returns the resources the workload is scaled on (for the
+   * VPA rule). `prefix` names the prop the options came from (e.g. `autoscaling.`); `containers` are the workload's
+   * containers with their effective resources.
+   * @internal
+   */
+  public static _validate(subject: Subject, prefix: string, options: AutoscalingOptions,
+    containers: Array<{ readonly resourcesProp: string; readonly name: string; readonly resources?: kplus.ContainerResources }>): VerticalResource[] {
+    const p = (name: string) => `${prefix}${name}`;
+    const kedaOptions = options.keda;
+    if (options.minReplicas === 0 && !kedaOptions) {
+      throw propError(subject, p('minReplicas'), 0, 'must be >= 1: only \'keda\' with an event trigger can scale to zero');
+    }
+    checkWholeNumber(subject, p('minReplicas'), options.minReplicas, kedaOptions ? 0 : 1);
+    checkWholeNumber(subject, p('maxReplicas'), options.maxReplicas, 1);
+    const minReplicas = options.minReplicas ?? 2;
+    if (minReplicas > options.maxReplicas) {
+      const value = options.minReplicas === undefined ? verbatim(`${minReplicas}, the default`) : minReplicas;
+      throw propError(subject, p('minReplicas'), value, `must be <= '${p('maxReplicas')}' (${options.maxReplicas})`);
+    }
+    checkWholeNumber(subject, p('cpuUtilizationPercent'), options.cpuUtilizationPercent, 1);
+    checkWholeNumber(subject, p('memoryUtilizationPercent'), options.memoryUtilizationPercent, 1);
+
+    if (kedaOptions) {
+      const hpaProps: Array<[string, unknown]> = [
+        ['cpuUtilizationPercent', options.cpuUtilizationPercent],
+        ['memoryUtilizationPercent', options.memoryUtilizationPercent],
+        ['metrics', options.metrics?.length ? verbatim(options.metrics.map(m => m.type).join(', ')) : undefined],
+      ];
+      for (const [name, value] of hpaProps) {
+        if (value === undefined) continue;
+        throw propError(subject, p(name), value,
+          `cannot be set together with '${p('keda')}': KEDA creates its own HorizontalPodAutoscaler from its triggers, and two autoscalers would fight over the replica count (use a KEDA cpu or memory trigger instead)`);
+      }
+      Autoscaler.validateKeda(subject, prefix, kedaOptions, minReplicas);
+    }
+    const { targets, scaledOn } = Autoscaler.analyze(subject, prefix, options, containers);
+    for (const target of targets) Autoscaler.checkRequests(subject, target, containers);
+
+    Autoscaler.validateRules(subject, p('scaleUp'), options.scaleUp);
+    Autoscaler.validateRules(subject, p('scaleDown'), options.scaleDown);
+
+    const horizontal = [VerticalResource.CPU, VerticalResource.MEMORY].filter(r => scaledOn.has(r));
+    if (options.verticalAutoscaling) {
+      VerticalAutoscaler._validate(subject, p('verticalAutoscaling.'), options.verticalAutoscaling, horizontal);
+    }
+    return horizontal;
+  }
+
+  /** The utilization targets (checked for requests) and every resource the workload is scaled on. */
+  private static analyze(subject: Subject, prefix: string, options: AutoscalingOptions, containers: ContainerRequests[]): Analysis {
+    const targets: UtilizationTarget[] = [];
+    const scaledOn = new Set<string>();
+    if (options.keda) {
+      for (const [i, trigger] of options.keda.triggers.entries()) {
+        if (trigger.type !== 'cpu' && trigger.type !== 'memory') continue;
+        scaledOn.add(trigger.type);
+        if ((trigger.metricType ?? 'Utilization') !== 'Utilization') continue;
+        targets.push({ prop: `${prefix}keda.triggers[${i}].metadata.value`, value: trigger.metadata.value, resource: trigger.type, container: trigger.metadata.containerName, defaulted: false });
+      }
+      return { targets, scaledOn };
+    }
+    const cpu = Autoscaler.cpuPercent(options);
+    if (cpu !== undefined) {
+      targets.push({ prop: `${prefix}cpuUtilizationPercent`, value: cpu, resource: 'cpu', defaulted: options.cpuUtilizationPercent === undefined });
+    }
+    if (options.memoryUtilizationPercent !== undefined) {
+      targets.push({ prop: `${prefix}memoryUtilizationPercent`, value: options.memoryUtilizationPercent, resource: 'memory', defaulted: false });
+    }
+    for (const [i, metric] of (options.metrics ?? []).entries()) {
+      const target = Autoscaler.metricTarget(subject, `${prefix}metrics[${i}]`, metric, containers);
+      if (target) targets.push(target);
+      const spec = metric._toKube();
+      const resource = spec.resource?.name ?? spec.containerResource?.name;
+      if (resource) scaledOn.add(resource);
+    }
+    targets.forEach(t => scaledOn.add(t.resource));
+    return { targets, scaledOn };
+  }
+
+  /** The CPU target: the given one, or the Kubernetes default when nothing else is scaled on. */
+  private static cpuPercent(options: AutoscalingOptions): number | undefined {
+    if (options.cpuUtilizationPercent !== undefined) return options.cpuUtilizationPercent;
+    const other = options.keda || options.memoryUtilizationPercent !== undefined || options.metrics?.length;
+    return other ? undefined : DEFAULT_CPU_PERCENT;
+  }
+
+  /** The utilization target of a Resource or ContainerResource metric, after checking its value. */
+  private static metricTarget(subject: Subject, prop: string, metric: kplus.Metric,
+    containers: ContainerRequests[]): UtilizationTarget | undefined {
+    const spec = metric._toKube();
+    const source = spec.resource ?? spec.containerResource;
+    if (!source || source.target.type !== 'Utilization') return undefined;
+    const value = source.target.averageUtilization;
+    checkWholeNumber(subject, `${prop}.averageUtilization`, value ?? 0, 1);
+    const container = spec.containerResource?.container;
+    if (container !== undefined && !containers.some(c => c.name === container)) {
+      throw propError(subject, prop, container,
+        `must name a container of the workload (${containers.map(c => JSON.stringify(c.name)).join(', ')})`);
+    }
+    return { prop: `${prop}.averageUtilization`, value, resource: source.name, container, defaulted: false };
+  }
+
+  /** Refuses a utilization target when a container does not request the resource: the HPA would never scale. */
+  private static checkRequests(subject: Subject, target: UtilizationTarget, containers: ContainerRequests[]): void {
+    for (const c of containers) {
+      if (target.container !== undefined && c.name !== target.container) continue;
+      if (requests(c.resources, target.resource)) continue;
+      const why = target.defaulted ? ' (the default target when no metric is set)' : '';
+      throw propError(subject, target.prop, target.value,
+        `needs a ${target.resource} request on every container${why}: '${c.resourcesProp}' has none, and utilization is a percentage of the request (without it the autoscaler never scales)`);
+    }
+  }
+
+  /** Checks the KEDA options (the requests of its utilization triggers are checked with the HPA's). */
+  private static validateKeda(subject: Subject, prefix: string, options: KedaScalingOptions, minReplicas: number): void {
+    const p = (name: string) => `${prefix}keda.${name}`;
+    if (!options.triggers?.length) {
+      throw propError(subject, p('triggers'), verbatim('[]'), 'must hold at least one trigger');
+    }
+    for (const [i, trigger] of options.triggers.entries()) {
+      const prop = p(`triggers[${i}]`);
+      if (!trigger.type) throw propError(subject, `${prop}.type`, trigger.type ?? '', 'must name a KEDA scaler (e.g. "cron", "prometheus", "cpu")');
+      if (trigger.type !== 'cpu' && trigger.type !== 'memory') continue;
+      const metricType = trigger.metricType ?? 'Utilization';
+      if (metricType !== 'Utilization' && metricType !== 'AverageValue') {
+        throw propError(subject, `${prop}.metricType`, metricType, `must be "Utilization" or "AverageValue" for a ${trigger.type} trigger`);
+      }
+      const value = trigger.metadata?.value;
+      if (metricType === 'Utilization' && (!/^[0-9]+$/.test(value ?? '') || Number(value) < 1)) {
+        throw propError(subject, `${prop}.metadata.value`, value ?? '', 'must be a whole percentage >= 1, e.g. "60"');
+      }
+    }
+    if (minReplicas === 0 && options.triggers.every(t => t.type === 'cpu' || t.type === 'memory')) {
+      throw propError(subject, `${prefix}minReplicas`, 0, 'needs a KEDA trigger other than cpu or memory: resource metrics cannot wake a workload scaled to zero');
+    }
+    checkWholeSeconds(subject, p('pollingInterval'), options.pollingInterval, 1);
+    checkWholeSeconds(subject, p('cooldownPeriod'), options.cooldownPeriod, 0);
+  }
+
+  /** The stabilization window and policies Kubernetes accepts (cdk8s-plus checks them too, in its own words). */
+  private static validateRules(subject: Subject, prop: string, rules: kplus.ScalingRules | undefined): void {
+    if (!rules) return;
+    checkWholeSeconds(subject, `${prop}.stabilizationWindow`, rules.stabilizationWindow, 0, 3600);
+    if (rules.policies && rules.policies.length === 0) {
+      throw propError(subject, `${prop}.policies`, verbatim('[]'), 'must hold at least one policy (omit it for the default)');
+    }
+    for (const [i, policy] of (rules.policies ?? []).entries()) {
+      checkWholeNumber(subject, `${prop}.policies[${i}].replicas`, policy.replicas._toKube().value, 1);
+      checkWholeSeconds(subject, `${prop}.policies[${i}].duration`, policy.duration, 1, 1800);
+    }
+  }
+
+  /** One direction's rules with the Kubernetes defaults filled in. */
+  private static rules(given: kplus.ScalingRules | undefined, window: Duration, policies: kplus.ScalingPolicy[]): kplus.ScalingRules {
+    return {
+      strategy: given?.strategy ?? kplus.ScalingStrategy.MAX_CHANGE,
+      stabilizationWindow: given?.stabilizationWindow ?? window,
+      policies: (given?.policies ?? policies).map(p => ({ replicas: p.replicas, duration: p.duration ?? DEFAULT_POLICY_PERIOD })),
+    };
+  }
+
+  /** The HorizontalPodAutoscaler, unless KEDA scales the workload. */
+  public readonly horizontalPodAutoscaler?: kplus.HorizontalPodAutoscaler;
+  /** The KEDA ScaledObject, when `keda` is set. */
+  public readonly scaledObject?: keda.ScaledObject;
+  /** The VerticalPodAutoscaler, when `verticalAutoscaling` is set. */
+  public readonly verticalAutoscaler?: VerticalAutoscaler;
+  /** The resolved fewest replicas. */
+  public readonly minReplicas: number;
+  /** The most replicas. */
+  public readonly maxReplicas: number;
+  /** The resolved CPU target, in percent of the requests, if it scales on CPU utilization. */
+  public readonly cpuUtilizationPercent?: number;
+  /** The resolved scale-up rules. */
+  public readonly scaleUp: kplus.ScalingRules;
+  /** The resolved scale-down rules. */
+  public readonly scaleDown: kplus.ScalingRules;
+  /** The resources the workload is scaled on horizontally. */
+  public readonly scaledOn: VerticalResource[];
+  private readonly utilization: UtilizationTarget[];
+
+  constructor(scope: Construct, id: string, props: AutoscalerProps) {
+    super(scope, id);
+    const subject = subjectOf(this);
+    const target = props.target;
+    if (!isScalable(target)) {
+      throw propError(subject, 'target', target.name, `must be a Deployment or StatefulSet (a ${target.kind} has no replica count to scale)`);
+    }
+    if (target.hasAutoscaler) {
+      throw propError(subject, 'target', target.name,
+        'already has an autoscaler: a workload takes one HorizontalPodAutoscaler or one KEDA ScaledObject, never two (they would fight over the replica count)');
+    }
+    const scaling = target.toScalingTarget();
+    if (scaling.replicas !== undefined) {
+      throw propError(subject, 'target', target.name,
+        `must not set 'replicas' (${scaling.replicas}): the autoscaler owns the replica count, and a fixed one would reset it on every apply`);
+    }
+    const containers = scaling.containers.map((c, i) => ({ resourcesProp: `target.containers[${i}].resources`, name: c.name, resources: c.resources }));
+    this.scaledOn = Autoscaler._validate(subject, '', props, containers);
+    this.utilization = Autoscaler.analyze(subject, '', props, containers).targets;
+    const vertical = VerticalAutoscaler._verticalResourcesOf(target) ?? [];
+    const clash = this.scaledOn.filter(r => vertical.includes(r));
+    if (clash.length) {
+      throw propError(subject, 'target', target.name,
+        `has a VerticalAutoscaler recommending ${clash.join(' and ')}: a horizontal autoscaler must never scale on a resource a VPA acts on`);
+    }
+
+    this.minReplicas = props.minReplicas ?? 2;
+    this.maxReplicas = props.maxReplicas;
+    this.scaleUp = Autoscaler.rules(props.scaleUp, Duration.seconds(0), [
+      { replicas: kplus.Replicas.percent(100), duration: DEFAULT_POLICY_PERIOD },
+      { replicas: kplus.Replicas.absolute(4), duration: DEFAULT_POLICY_PERIOD },
+    ]);
+    this.scaleDown = Autoscaler.rules(props.scaleDown, Duration.minutes(5), [
+      { replicas: kplus.Replicas.percent(100), duration: DEFAULT_POLICY_PERIOD },
+    ]);
+    const metadata = compact({ name: scaling.name, namespace: target.metadata.namespace });
+
+    if (props.keda) {
+      this.scaledObject = this.createScaledObject(metadata, scaling, props.keda);
+      target.markHasAutoscaler();
+    } else {
+      this.cpuUtilizationPercent = Autoscaler.cpuPercent(props);
+      const metrics: kplus.Metric[] = [];
+      if (this.cpuUtilizationPercent !== undefined) {
+        metrics.push(kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(this.cpuUtilizationPercent)));
+      }
+      if (props.memoryUtilizationPercent !== undefined) {
+        metrics.push(kplus.Metric.resourceMemory(kplus.MetricTarget.averageUtilization(props.memoryUtilizationPercent)));
+      }
+      metrics.push(...props.metrics ?? []);
+      this.horizontalPodAutoscaler = new kplus.HorizontalPodAutoscaler(this, 'Resource', {
+        metadata,
+        target,
+        minReplicas: this.minReplicas,
+        maxReplicas: this.maxReplicas,
+        metrics,
+        scaleUp: this.scaleUp,
+        scaleDown: this.scaleDown,
+      });
+    }
+    VerticalAutoscaler._registerHorizontal(target, this.scaledOn);
+
+    if (props.verticalAutoscaling) {
+      this.verticalAutoscaler = new VerticalAutoscaler(this, 'Vertical', { ...props.verticalAutoscaling, target });
+    }
+  }
+
+  /**
+   * Refuses a container added to the workload later that lacks a request a utilization target needs.
+   * @internal
+   */
+  public _checkContainer(subject: Subject, resourcesProp: string, container: kplus.Container): void {
+    for (const target of this.utilization) {
+      Autoscaler.checkRequests(subject, target, [{ resourcesProp, name: container.name, resources: container.resources }]);
+    }
+  }
+
+  private createScaledObject(metadata: { name?: string; namespace?: string }, scaling: kplus.ScalingTarget,
+    options: KedaScalingOptions): keda.ScaledObject {
+    const policies = (rules: kplus.ScalingRules) => rules.policies!.map(policy => ({
+      ...policy.replicas._toKube(),
+      periodSeconds: (policy.duration ?? DEFAULT_POLICY_PERIOD).toSeconds(),
+    })) as Array<{ type: string; value: number; periodSeconds: number }>;
+    return new keda.ScaledObject(this, 'Resource', {
+      metadata,
+      spec: {
+        scaleTargetRef: { apiVersion: scaling.apiVersion, kind: scaling.kind, name: scaling.name },
+        minReplicaCount: this.minReplicas,
+        maxReplicaCount: this.maxReplicas,
+        pollingInterval: (options.pollingInterval ?? Duration.seconds(30)).toSeconds(),
+        cooldownPeriod: (options.cooldownPeriod ?? Duration.minutes(5)).toSeconds(),
+        fallback: options.fallback,
+        triggers: options.triggers,
+        // The same behavior as an HPA of this library: KEDA passes it to the HPA it creates.
+        advanced: {
+          horizontalPodAutoscalerConfig: {
+            behavior: {
+              scaleUp: {
+                policies: policies(this.scaleUp),
+                selectPolicy: this.scaleUp.strategy,
+                stabilizationWindowSeconds: this.scaleUp.stabilizationWindow!.toSeconds(),
+              },
+              scaleDown: {
+                policies: policies(this.scaleDown),
+                selectPolicy: this.scaleDown.strategy,
+                stabilizationWindowSeconds: this.scaleDown.stabilizationWindow!.toSeconds(),
+              },
+            },
+          },
+        },
+      },
+    });
+  }
+}
+
+function isScalable(target: kplus.Workload): target is kplus.Workload & kplus.IScalable {
+  return typeof (target as Partial<kplus.IScalable>).markHasAutoscaler === 'function';
+}
+
+/** Whether the resources request `resource` (a Kubernetes resource name). */
+function requests(resources: kplus.ContainerResources | undefined, resource: string): boolean {
+  switch (resource) {
+    case 'cpu': return !!resources?.cpu?.request;
+    case 'memory': return !!resources?.memory?.request;
+    case 'ephemeral-storage': return !!resources?.ephemeralStorage?.request;
+    default: return true;
+  }
+}

@@ -1,0 +1,157 @@
+import { ApiObjectMetadata } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { compact } from '../core/util';
+import { propError, subjectOf, checkWholeNumber, Subject } from '../core/validation';
+
+/**
+ * What happens to pods that are running but not Ready when a node is drained.
+ * @see https://kubernetes.io/docs/tasks/run-application/configure-pdb/#unhealthy-pod-eviction-policy
+ */
+export enum UnhealthyPodEvictionPolicy {
+  /** Unhealthy pods may always be evicted: a crash-looping pod never blocks a node drain. */
+  ALWAYS_ALLOW = 'AlwaysAllow',
+  /** Unhealthy pods are evicted only while the budget is met (the Kubernetes default). */
+  IF_HEALTHY_BUDGET = 'IfHealthyBudget',
+}
+
+/**
+ * How much disruption a workload tolerates. Used by the workloads that create a budget for themselves.
+ */
+export interface DisruptionBudgetOptions {
+  /**
+   * Create the PodDisruptionBudget.
+   * @default true, for workloads with 2 or more replicas (a budget on 1 replica would block every drain)
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * How many pods may be down at once by voluntary disruptions (drains, evictions). Mutually exclusive with
+   * `minAvailable`.
+   * @default - PercentOrAbsolute.absolute(1) when `minAvailable` is not set
+   */
+  readonly maxUnavailable?: kplus.PercentOrAbsolute;
+
+  /**
+   * How many pods must stay available. Mutually exclusive with `maxUnavailable`; must leave room for at least one
+   * eviction at the workload's minimum replica count.
+   * @default - not set: `maxUnavailable` applies
+   */
+  readonly minAvailable?: kplus.PercentOrAbsolute;
+
+  /**
+   * Eviction of running pods that are not Ready.
+   * @default UnhealthyPodEvictionPolicy.ALWAYS_ALLOW
+   */
+  readonly unhealthyPodEvictionPolicy?: UnhealthyPodEvictionPolicy;
+}
+
+/**
+ * Props of `DisruptionBudget`.
+ */
+export interface DisruptionBudgetProps extends DisruptionBudgetOptions {
+  /**
+   * The workload whose pods the budget protects; the budget selects the same pods and lives in its namespace.
+   */
+  readonly target: kplus.Workload;
+
+  /**
+   * The fewest replicas the workload runs (its `replicas`, or `minReplicas` when autoscaled). The budget is refused
+   * if it could never allow a single eviction at that count.
+   * @default - not checked
+   */
+  readonly minReplicas?: number;
+
+  /**
+   * Metadata of the PodDisruptionBudget object (name, labels…); the namespace defaults to the target's.
+   * @default - a generated name in the target's namespace
+   */
+  readonly metadata?: ApiObjectMetadata;
+}
+
+/**
+ * A `policy/v1` PodDisruptionBudget for a cdk8s-plus workload (cdk8s-plus-27 has none), that refuses budgets which
+ * would block every eviction.
+ *
+ * @example
+ * new DisruptionBudget(chart, 'budget', { target: deployment, minReplicas: 3 });
+ */
+export class DisruptionBudget extends Construct {
+  /**
+   * Refuses budgets that can never allow an eviction. `prefix` names the prop the options came from
+   * (e.g. `disruptionBudget.`) so that the message points at what the user wrote.
+   * @internal
+   */
+  public static _validate(subject: Subject, prefix: string, options: DisruptionBudgetOptions & { minReplicas?: number }): void {
+    const { maxUnavailable, minAvailable, minReplicas } = options;
+    checkWholeNumber(subject, 'minReplicas', minReplicas, 0);
+    if (maxUnavailable && minAvailable) {
+      throw propError(subject, `${prefix}minAvailable`, minAvailable, `cannot be set together with '${prefix}maxUnavailable' (${JSON.stringify(maxUnavailable.value)})`);
+    }
+    for (const [prop, value] of [['maxUnavailable', maxUnavailable], ['minAvailable', minAvailable]] as const) {
+      if (value) checkAmount(subject, `${prefix}${prop}`, value);
+    }
+    if (maxUnavailable?.isZero()) {
+      throw propError(subject, `${prefix}maxUnavailable`, maxUnavailable, 'must be > 0: a budget of 0 blocks every eviction and every node drain');
+    }
+    if (minAvailable && minReplicas !== undefined) {
+      const v = minAvailable.value;
+      const blocks = typeof v === 'number' ? v >= minReplicas : percentOf(v) >= 100;
+      if (blocks) {
+        throw propError(subject, `${prefix}minAvailable`, minAvailable,
+          `must be below the minimum replica count (${minReplicas}): otherwise the budget can never allow an eviction`);
+      }
+    }
+  }
+
+  /** The generated PodDisruptionBudget. */
+  public readonly resource: kplus.k8s.KubePodDisruptionBudget;
+  /** The resolved `maxUnavailable`, or undefined when `minAvailable` is used. */
+  public readonly maxUnavailable?: kplus.PercentOrAbsolute;
+  /** The resolved `minAvailable`, or undefined when `maxUnavailable` is used. */
+  public readonly minAvailable?: kplus.PercentOrAbsolute;
+  /** The resolved eviction policy for unhealthy pods. */
+  public readonly unhealthyPodEvictionPolicy: UnhealthyPodEvictionPolicy;
+
+  constructor(scope: Construct, id: string, props: DisruptionBudgetProps) {
+    super(scope, id);
+    DisruptionBudget._validate(subjectOf(this), '', props);
+    this.minAvailable = props.minAvailable;
+    this.maxUnavailable = props.minAvailable ? undefined : props.maxUnavailable ?? kplus.PercentOrAbsolute.absolute(1);
+    this.unhealthyPodEvictionPolicy = props.unhealthyPodEvictionPolicy ?? UnhealthyPodEvictionPolicy.ALWAYS_ALLOW;
+
+    this.resource = new kplus.k8s.KubePodDisruptionBudget(this, 'Resource', {
+      metadata: compact({ namespace: props.target.metadata.namespace, ...props.metadata }),
+      spec: {
+        selector: { matchLabels: props.target.matchLabels },
+        maxUnavailable: toIntOrString(this.maxUnavailable),
+        minAvailable: toIntOrString(this.minAvailable),
+        unhealthyPodEvictionPolicy: this.unhealthyPodEvictionPolicy,
+      },
+    });
+  }
+
+  /** The name of the PodDisruptionBudget. */
+  public get name(): string {
+    return this.resource.name;
+  }
+}
+
+function percentOf(value: string): number {
+  return Number(value.replace(/%$/, ''));
+}
+
+function checkAmount(subject: Subject, prop: string, amount: kplus.PercentOrAbsolute): void {
+  const v = amount.value;
+  const ok = typeof v === 'number'
+    ? Number.isInteger(v) && v >= 0
+    : /^\d+%$/.test(v) && percentOf(v) <= 100;
+  if (!ok) throw propError(subject, prop, amount, 'must be a whole number >= 0 or a percentage from 0% to 100%');
+}
+
+function toIntOrString(value: kplus.PercentOrAbsolute | undefined): kplus.k8s.IntOrString | undefined {
+  if (!value) return undefined;
+  return typeof value.value === 'number'
+    ? kplus.k8s.IntOrString.fromNumber(value.value)
+    : kplus.k8s.IntOrString.fromString(value.value);
+}

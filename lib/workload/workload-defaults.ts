@@ -1,0 +1,118 @@
+import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { DisruptionBudget, DisruptionBudgetOptions } from './disruption-budget';
+import { PodSecurity, PodSecurityOptions } from './pod-security';
+import { TopologySpread, TopologySpreadOptions } from './topology-spread';
+import { checkProbePorts, checkResources, checkWholeNumber, Subject } from '../core/validation';
+
+/**
+ * Options that make a workload secure and resilient; shared by every workload construct of this library.
+ */
+export interface ResilienceOptions {
+  /**
+   * Security settings for every container (Pod Security "restricted" by default).
+   * @default - runAsNonRoot as UID/GID 10001, no privilege escalation, ALL capabilities dropped, read-only root
+   * filesystem, seccomp RuntimeDefault
+   */
+  readonly security?: PodSecurityOptions;
+
+  /**
+   * The PodDisruptionBudget.
+   * @default - a budget with maxUnavailable 1 when the workload has 2 or more replicas
+   */
+  readonly disruptionBudget?: DisruptionBudgetOptions;
+
+  /**
+   * Topology spread of the replicas.
+   * @default - spread across nodes and zones, maxSkew 1, ScheduleAnyway
+   */
+  readonly topologySpread?: TopologySpreadOptions;
+
+  /**
+   * Requests and limits for containers that do not set `resources` themselves. cdk8s-plus would otherwise apply
+   * hidden defaults (1000m/512Mi requests); this library always writes its own explicit values.
+   * @default - WorkloadDefaults.RESOURCES: requests cpu 100m, memory 128Mi; limits cpu 500m, memory 256Mi
+   */
+  readonly defaultResources?: kplus.ContainerResources;
+}
+
+/**
+ * The defaults every workload of this library applies, in one place: ResilientDeployment, the StatefulSet
+ * building block and the chaos tools all call these.
+ */
+export class WorkloadDefaults {
+  /**
+   * The requests and limits of containers that set none.
+   */
+  public static readonly RESOURCES: kplus.ContainerResources = {
+    cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
+    memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
+  };
+
+  /**
+   * A container hardened with the security options, given the default resources when it sets none. Its resources
+   * and probes are checked first; `prop` names it in errors (e.g. `containers[0].`).
+   * @internal
+   */
+  public static _container(subject: Subject, prop: string, cont: kplus.ContainerProps, options: ResilienceOptions): kplus.ContainerProps {
+    checkResources(subject, `${prop}resources`, cont.resources);
+    checkProbePorts(subject, prop, cont);
+    return {
+      ...cont,
+      resources: cont.resources ?? options.defaultResources ?? WorkloadDefaults.RESOURCES,
+      securityContext: { ...PodSecurity.containerSecurityContext(options.security), ...cont.securityContext },
+    };
+  }
+
+  /**
+   * Pod-level security context props for cdk8s-plus, merged under the user's own.
+   * @internal
+   */
+  public static _podSecurityContext(options: ResilienceOptions, own?: kplus.PodSecurityContextProps): kplus.PodSecurityContextProps {
+    return { ...PodSecurity.podSecurityContext(options.security), ...own };
+  }
+
+  /**
+   * Seccomp, topology spread and, from 2 replicas (or when enabled), a disruption budget. `minReplicas` is the
+   * fewest replicas the workload runs.
+   * @internal
+   */
+  public static _apply(workload: kplus.Workload, options: ResilienceOptions, minReplicas: number, name?: string): DisruptionBudget | undefined {
+    PodSecurity.applySeccompProfile(workload, options.security);
+    TopologySpread.apply(workload, options.topologySpread);
+    const budget = options.disruptionBudget ?? {};
+    if (!(budget.enabled ?? minReplicas >= 2)) return undefined;
+    return new DisruptionBudget(workload, 'DisruptionBudget', {
+      ...budget,
+      target: workload,
+      minReplicas,
+      metadata: name ? { name } : undefined,
+    });
+  }
+
+  /**
+   * Validates the options before anything is built.
+   * @internal
+   */
+  public static _validate(subject: Subject, options: ResilienceOptions, minReplicas: number): void {
+    checkResources(subject, 'defaultResources', options.defaultResources);
+    PodSecurity._validate(subject, options.security);
+    TopologySpread._validate(subject, options.topologySpread);
+    if (options.disruptionBudget?.enabled ?? minReplicas >= 2) {
+      DisruptionBudget._validate(subject, 'disruptionBudget.', { ...options.disruptionBudget, minReplicas });
+    }
+  }
+
+  /**
+   * Sets a field cdk8s-plus cannot express on the workload's spec (e.g. `revisionHistoryLimit`).
+   * @internal
+   */
+  public static _setSpecField(workload: kplus.Workload, field: string, value: unknown): void {
+    ApiObject.of(workload).addJsonPatch(JsonPatch.add(`/spec/${field}`, value));
+  }
+
+  /** @internal */
+  public static _checkReplicas(subject: Subject, prop: string, value: number | undefined): void {
+    checkWholeNumber(subject, prop, value, 0);
+  }
+}

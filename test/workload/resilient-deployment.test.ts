@@ -1,0 +1,76 @@
+import { Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { ResilientDeployment } from '../../lib';
+import { DEFAULT_RESOURCES_JSON, HARDENED_CONTAINER_CONTEXT, ofKind, only, podSpec, synthValid } from '../util';
+
+const web = { image: 'nginxinc/nginx-unprivileged:1.27.2', portNumber: 8080 };
+
+describe('ResilientDeployment', () => {
+  test('hardens every container and init container', () => {
+    const chart = Testing.chart();
+    const d = new ResilientDeployment(chart, 'web', { containers: [web], initContainers: [{ image: 'busybox:1.36.1', command: ['true'] }] });
+    d.addContainer({ name: 'sidecar', image: 'busybox:1.36.1', command: ['sleep', 'infinity'] });
+    const spec = podSpec(only(synthValid(chart), 'Deployment'));
+    for (const c of [...spec.initContainers, ...spec.containers]) {
+      expect(c.securityContext).toEqual(HARDENED_CONTAINER_CONTEXT);
+      expect(c.resources).toEqual(DEFAULT_RESOURCES_JSON);
+    }
+    expect(spec.containers).toHaveLength(2);
+  });
+
+  test('keeps a container\'s own resources and security settings over the defaults', () => {
+    const chart = Testing.chart();
+    new ResilientDeployment(chart, 'web', {
+      containers: [{
+        ...web,
+        resources: {
+          cpu: { request: kplus.Cpu.millis(10), limit: kplus.Cpu.millis(20) },
+          memory: { request: Size.mebibytes(8), limit: Size.mebibytes(16) },
+        },
+        securityContext: { readOnlyRootFilesystem: false },
+      }],
+    });
+    const c = podSpec(only(synthValid(chart), 'Deployment')).containers[0];
+    expect(c.resources).toEqual({ requests: { cpu: '10m', memory: '8Mi' }, limits: { cpu: '20m', memory: '16Mi' } });
+    expect(c.securityContext.readOnlyRootFilesystem).toBe(false);
+    expect(c.securityContext.capabilities).toEqual({ drop: ['ALL'] });
+  });
+
+  test('names its budget after the Deployment when the Deployment is named', () => {
+    const chart = Testing.chart();
+    new ResilientDeployment(chart, 'web', { metadata: { name: 'web', namespace: 'shop' }, containers: [web] });
+    const pdb = only(synthValid(chart), 'PodDisruptionBudget');
+    expect(pdb.metadata).toEqual({ name: 'web', namespace: 'shop' });
+  });
+
+  test('creates a budget for a single replica when asked', () => {
+    const chart = Testing.chart();
+    new ResilientDeployment(chart, 'web', { replicas: 1, containers: [web], disruptionBudget: { enabled: true } });
+    expect(ofKind(synthValid(chart), 'PodDisruptionBudget')).toHaveLength(1);
+  });
+
+  test('refuses a probe on a port its container does not expose, naming the container', () => {
+    expect(() => new ResilientDeployment(Testing.chart(), 'web', {
+      containers: [web, { image: 'busybox:1.36.1', readiness: kplus.Probe.fromHttpGet('/', { port: 9000 }) }],
+    })).toThrow('ResilientDeployment \'test/web\': \'containers[1].readiness\' (9000) must probe a port the container exposes (exposed: none)');
+  });
+
+  test('refuses a container limit below its request, naming the container', () => {
+    expect(() => new ResilientDeployment(Testing.chart(), 'web', {
+      containers: [{ ...web, resources: { memory: { request: Size.mebibytes(256), limit: Size.mebibytes(128) } } }],
+    })).toThrow('ResilientDeployment \'test/web\': \'containers[0].resources.memory.limit\' (128Mi) must be >= \'containers[0].resources.memory.request\' (256Mi)');
+  });
+
+  test('refuses negative replicas and revision history', () => {
+    expect(() => new ResilientDeployment(Testing.chart(), 'web', { replicas: -2 })).toThrow(
+      'ResilientDeployment \'test/web\': \'replicas\' (-2) must be a whole number >= 0');
+    expect(() => new ResilientDeployment(Testing.chart(), 'web', { revisionHistoryLimit: -1 })).toThrow(
+      'ResilientDeployment \'test/web\': \'revisionHistoryLimit\' (-1) must be a whole number >= 0');
+  });
+
+  test('refuses a non-positive request', () => {
+    expect(() => new ResilientDeployment(Testing.chart(), 'web', {
+      defaultResources: { cpu: { request: kplus.Cpu.millis(0) } },
+    })).toThrow('ResilientDeployment \'test/web\': \'defaultResources.cpu.request\' ("0m") must be a positive quantity');
+  });
+});
