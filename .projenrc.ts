@@ -23,8 +23,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   cdk8sVersion: '2.70.100',
   constructsVersion: '10.5.0',
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
-  // esbuild: apps/ts-register.cjs transpiles with it; tsx: the benchmark compares against it; ajv: the tests' schema
-  // validator (test/validate/) checks every synthesized object against the vendored Kubernetes and CRD schemas.
+  // esbuild: tools/synth/ts-register.cjs transpiles with it; tsx: the benchmark compares against it; ajv: the tests'
+  // schema validator (test/validate/) checks every synthesized object against the vendored Kubernetes and CRD schemas.
   devDeps: ['@types/node@^20', 'ajv@8.20.0', 'cdk8s-cli', 'esbuild@~0.28.0', 'fast-check', 'tsx', 'yaml'],
 
   // No GitHub here: CI is .ci/run; releases are cut by hand with `npm run package`.
@@ -44,7 +44,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     },
   },
   tsconfigDev: {
-    include: ['../apps/**/*.ts', '../bench/**/*.ts'],
+    include: ['../apps/**/*.ts', '../bench/**/*.ts', '../tools/**/*.ts'],
     compilerOptions: {
       // ts-jest type-checks only when isolatedModules is off: tests must be type-checked.
       isolatedModules: false,
@@ -58,13 +58,13 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
   eslintOptions: {
     dirs: ['lib'],
-    devdirs: ['test', 'apps', 'bench'],
+    devdirs: ['test', 'apps', 'bench', 'tools'],
     ignorePatterns: ['lib/imports/**'],
   },
 });
 
-// apps/ and bench/ are type-checked with the test settings; eslint's project service needs a tsconfig beside them.
-for (const dir of ['apps', 'bench']) {
+// apps/, bench/ and tools/ are type-checked with the test settings; eslint's project service needs a tsconfig beside them.
+for (const dir of ['apps', 'bench', 'tools']) {
   new javascript.TypescriptConfig(project, {
     fileName: `${dir}/tsconfig.json`,
     extends: javascript.TypescriptConfigExtends.fromPaths(['../test/tsconfig.json']),
@@ -73,6 +73,22 @@ for (const dir of ['apps', 'bench']) {
   });
 }
 
+// The layers of lib/, each importing only from the ones before it: core → workload → scaling | traffic | chaos |
+// stateful → patterns (lib/imports/ is generated code any layer may use). The README's architecture section says why.
+const LAYERS = ['core', 'workload', ['scaling', 'traffic', 'chaos', 'stateful'], 'patterns'];
+const layerZones = LAYERS.flatMap((layer, i) => {
+  const later = LAYERS.slice(i + 1).flat();
+  const peers = Array.isArray(layer) ? layer : [layer];
+  return peers.map(target => ({
+    target: `./lib/${target}`,
+    from: [...later, ...peers.filter(p => p !== target)].map(f => `./lib/${f}`),
+    message: `lib/${target} may import only from the layers before it (core → workload → scaling | traffic | chaos | stateful → patterns)`,
+  }));
+});
+project.eslint?.addRules({ 'import/no-restricted-paths': ['error', { zones: layerZones }] });
+// apps/, bench/ and tools/ import the library as users do (`cdk8s-resilience`): test/tsconfig.json maps the name to lib/.
+project.eslint?.file.addOverride('settings.import/resolver.typescript.project', ['./tsconfig.json', './test/tsconfig.json']);
+
 // jsii prints an end-of-life banner on Node 20 at every call; the machines run Node 20 on purpose.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 
@@ -80,11 +96,11 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 project.npmignore?.removePatterns('dist');
 project.npmignore?.exclude('/dist/*');
 project.npmignore?.include('/dist/lib/');
-project.npmignore?.exclude('/apps/', '/bench/', '/.ci/', '/cdk8s.yaml');
+project.npmignore?.exclude('/apps/', '/bench/', '/tools/', '/vendor/', '/docs/', '/.ci/', '/cdk8s.yaml');
 
-// How every example app is synthesized: apps/main.ts through a transpile-only TypeScript register (no type check at
-// synth time; the compile and the tests type-check). bench/README.md measures why not tsx or cdk8s-cli.
-const synthCommand = 'node --require ./apps/ts-register.cjs apps/main.ts';
+// How every example app is synthesized: tools/synth/main.ts through a transpile-only TypeScript register (no type check
+// at synth time; the compile and the tests type-check). bench/README.md measures why not tsx or cdk8s-cli.
+const synthCommand = 'node --require ./tools/synth/ts-register.cjs tools/synth/main.ts';
 
 // cdk8s.yaml: `cdk8s synth` runs every example app; `cdk8s import` regenerates lib/imports from the vendored CRDs.
 new YamlFile(project, 'cdk8s.yaml', {
@@ -99,8 +115,8 @@ new YamlFile(project, 'cdk8s.yaml', {
   },
 });
 
-// `npm run synth`: every app under apps/ into dist/manifests/<app>/ (apps/main.ts empties only dist/manifests, never the
-// packages in dist/). Run directly: projen's task runner and cdk8s-cli cost ~1.4 s of start-up before the first
+// `npm run synth`: every app under apps/ into dist/manifests/<app>/ (tools/synth/main.ts empties only dist/manifests,
+// never the packages in dist/). Run directly: projen's task runner and cdk8s-cli cost ~1.4 s of start-up before the first
 // construct. `cdk8s synth --no-check-upgrade` does the same through cdk8s.yaml.
 project.addTask('synth', {
   description: 'Synthesize every example app under apps/ into dist/manifests/<app>/',
@@ -110,7 +126,7 @@ project.setScript('synth', synthCommand);
 
 project.addTask('bench', {
   description: 'Benchmark synthesis: ScalableBackend vs hand-written cdk8s-plus-27, and synth start-up (bench/README.md)',
-  exec: 'node --require ./apps/ts-register.cjs bench/run.ts',
+  exec: 'node --require ./tools/synth/ts-register.cjs bench/run.ts',
   receiveArgs: true,
 });
 

@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ResilientStatefulSet, ScalableBackend, ScalableBackendProps, SessionStore } from '../lib';
+import { ResilientStatefulSet, ScalableBackend, ScalableBackendProps, SessionStore } from 'cdk8s-resilience';
 
 // The workshop's requests and limits for both tiers: a guaranteed 128Mi, bursting to a full core.
 const RESOURCES: kplus.ContainerResources = {

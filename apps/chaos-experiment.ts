@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { LoadBalancedService, LoadTest, PodChaosMonkey, ResilientDeployment } from '../lib';
+import { LoadBalancedService, LoadTest, PodChaosMonkey, ResilientDeployment } from 'cdk8s-resilience';
 
 /**
  * Props of `ChaosExperimentChart`.

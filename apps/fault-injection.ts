@@ -1,7 +1,7 @@
 import { Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HttpFault, LoadBalancedService, ResilientDeployment } from '../lib';
+import { HttpFault, LoadBalancedService, ResilientDeployment } from 'cdk8s-resilience';
 
 /**
  * The talk's fault-injection example (`nginx-color-http-error`): an nginx behind an Istio Gateway, and half of the

@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ReplicatedPostgres, ScalableBackend, SessionStore } from '../lib';
+import { ReplicatedPostgres, ScalableBackend, SessionStore } from 'cdk8s-resilience';
 
 const NAMESPACE = 'highload-dns';
 

@@ -1,7 +1,7 @@
 import { Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ChaosTarget, KillMode, KubeMonkey, ScalableBackend } from '../lib';
+import { ChaosTarget, KillMode, KubeMonkey, ScalableBackend } from 'cdk8s-resilience';
 
 /**
  * The talk's kube-monkey slide done right: kube-monkey itself, and the victim `monkey-victim` enrolled with every

@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AutoscaledDeployment, AutoscalingOptions, LoadBalancedService } from '../lib';
+import { AutoscaledDeployment, AutoscalingOptions, LoadBalancedService } from 'cdk8s-resilience';
 
 /**
  * php-apache as the workshop runs it: every request burns CPU, requests 100m/64Mi and limits 200m/128Mi, port 80

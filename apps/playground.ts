@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AutoscaledDeployment, LoadBalancedService, ScalableBackend } from '../lib';
+import { AutoscaledDeployment, LoadBalancedService, ScalableBackend } from 'cdk8s-resilience';
 
 /**
  * What differs between the Playground's clusters.

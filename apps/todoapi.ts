@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ScalableBackend } from '../lib';
+import { ScalableBackend } from 'cdk8s-resilience';
 
 /**
  * The todoapi lab (todoapi@a1516cc and @f985fdd): liveness `/` after 5 s and readiness `/list` after 10 s, requests

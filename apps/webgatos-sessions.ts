@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
   LoadBalancedService, LoadBalancedServiceProps, ResilientDeployment, ResilientStatefulSet, ScalableBackend, SessionStore,
-} from '../lib';
+} from 'cdk8s-resilience';
 
 /** A Spring Boot JVM: a full core to start, a fixed memory budget. */
 const JVM_RESOURCES: kplus.ContainerResources = {

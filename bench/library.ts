@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ScalableBackend } from '../lib';
 import { backendSpec, FEATURES } from './scenarios';
+import { ScalableBackend } from 'cdk8s-resilience';
 
 /** Adds `count` backends written with the library: one `ScalableBackend` each. */
 export function addBackends(scope: Construct, count: number, features: string[] = []): void {

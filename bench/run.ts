@@ -3,7 +3,7 @@
  * cdk8s-plus-27, and the start-up cost of `npm run synth`. Every measurement runs in its own process; each is repeated
  * and the medians are reported. See bench/README.md for what the columns mean and a recorded run.
  *
- *   node --require ./apps/ts-register.cjs bench/run.ts [--sizes 10,100,1000] [--runs 5]
+ *   node --require ./tools/synth/ts-register.cjs bench/run.ts [--sizes 10,100,1000] [--runs 5]
  *     [--features autoscaling,mesh|none] [--charts 1] [--startup-runs 7] [--no-startup] [--no-scale] [--json file] [--check]
  *
  * --features: the ScalableBackend options turned on in both variants (bench/scenarios.ts); default: all of them.
@@ -17,7 +17,7 @@ import { FEATURES, objectsPerBackend, parseFeatures } from './scenarios';
 import type { Measurement } from './synth';
 
 const ROOT = path.resolve(__dirname, '..');
-const REGISTER = path.join(__dirname, '..', 'apps', 'ts-register.cjs');
+const REGISTER = path.join(__dirname, '..', 'tools', 'synth', 'ts-register.cjs');
 /** How every TypeScript child runs: transpile-only, nothing but .ts files hooked. */
 const TS = ['--require', REGISTER];
 
@@ -254,7 +254,7 @@ function reportScale(o: Options, results: SizeResult[]): ScaleVerdict {
 // Start-up of `npm run synth`
 
 /** The command `npm run synth` should run: transpile-only, no cdk8s-cli, no projen task runner. */
-const PROPOSED_SYNTH = 'node --require ./apps/ts-register.cjs apps/main.ts';
+const PROPOSED_SYNTH = 'node --require ./tools/synth/ts-register.cjs tools/synth/main.ts';
 
 /** A scratch copy of the project (sources copied, node_modules linked), so that `npm run synth` never touches dist/. */
 function scratchProject(): string {
@@ -361,9 +361,9 @@ function measureStartup(o: Options): StartupVerdict {
         outdir: appsOut('cli'),
         run: () => timed(node, [cdk8s, 'synth', '--no-check-upgrade', '-o', appsOut('cli')], { cwd: dir, env: env() }),
       },
-      direct('tsx', 'node --import tsx apps/main.ts', ['--import', 'tsx', 'apps/main.ts']),
-      direct('tsx-cjs', 'node --require tsx/cjs apps/main.ts', ['--require', 'tsx/cjs', 'apps/main.ts']),
-      direct('register', `${PROPOSED_SYNTH}  (without npm)`, ['--require', './apps/ts-register.cjs', 'apps/main.ts']),
+      direct('tsx', 'node --import tsx tools/synth/main.ts', ['--import', 'tsx', 'tools/synth/main.ts']),
+      direct('tsx-cjs', 'node --require tsx/cjs tools/synth/main.ts', ['--require', 'tsx/cjs', 'tools/synth/main.ts']),
+      direct('register', `${PROPOSED_SYNTH}  (without npm)`, ['--require', './tools/synth/ts-register.cjs', 'tools/synth/main.ts']),
     ];
     const samples = new Map<string, number[]>(candidates.map(c => [c.name, []]));
     const work: { workMs: number; appsLoadMs: number }[] = [];

@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { ScalableBackendProps } from '../lib';
+import type { ScalableBackendProps } from 'cdk8s-resilience';
 
 /**
  * What every benchmarked backend looks like: what a platform team writes for a typical HTTP service. The library

@@ -1,4 +1,4 @@
-// A transpile-only TypeScript runner for CommonJS: `node --require ./apps/ts-register.cjs apps/main.ts`.
+// A transpile-only TypeScript runner for CommonJS: `node --require ./tools/synth/ts-register.cjs tools/synth/main.ts`.
 //
 // Why not tsx: `--import tsx` starts a module-hooks worker thread, and `--require tsx/cjs` runs every .js file it loads
 // (cdk8s-plus-27's multi-megabyte generated imports included) through its ESM check and turns source maps on, which
@@ -20,7 +20,7 @@ const OPTIONS = {
   // Class fields as tsc emits them for tsconfig.json's target ES2022 (what jsii builds and ts-jest tests).
   tsconfigRaw: { compilerOptions: { useDefineForClassFields: true } },
 };
-const CACHE = path.join(__dirname, '..', 'node_modules', '.cache', 'ts-register');
+const CACHE = path.join(__dirname, '..', '..', 'node_modules', '.cache', 'ts-register');
 let esbuild; // loaded on the first cache miss only: starting its service costs more than a warm run's transpiling
 let salt;
 
@@ -48,4 +48,12 @@ function transpile(source, filename) {
 
 require.extensions['.ts'] = (module, filename) => {
   module._compile(transpile(fs.readFileSync(filename, 'utf8'), filename), filename);
+};
+
+// The example apps import the library as its users do, `cdk8s-resilience`; here that name is this checkout's lib/.
+const Module = require('module');
+const LIBRARY = path.join(__dirname, '..', '..', 'lib', 'index.ts');
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  return resolveFilename.call(this, request === 'cdk8s-resilience' ? LIBRARY : request, ...rest);
 };

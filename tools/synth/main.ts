@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, YamlOutputType } from 'cdk8s';
-import { APPS } from './index';
+import { APPS } from '../../apps';
 
 // `cdk8s synth` sets CDK8S_OUTDIR (cdk8s.yaml: dist/manifests); each app gets its own folder.
 const outdir = process.env.CDK8S_OUTDIR ?? path.join('dist', 'manifests');
