@@ -1,6 +1,7 @@
 import { Names } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { needsValidation } from '../core/validated';
 import { checkLabelValue, checkWholeNumber, isLabelValue, propError, Subject, subjectOf } from '../core/validation';
 
 /**
@@ -129,8 +130,11 @@ export class ChaosTarget extends Construct {
     checkLabelValue(subject, `${prefix}identifier`, options.identifier);
   }
 
-  /** @internal */
-  public static _validate(subject: Subject, prefix: string, props: ChaosTargetProps): void {
+  /**
+   * Checks the target and, unless a composite already did (`options` false), the chaos options.
+   * @internal
+   */
+  public static _validate(subject: Subject, prefix: string, props: ChaosTargetProps, options = true): void {
     const target = props.target;
     if (!(target instanceof kplus.Deployment || target instanceof kplus.StatefulSet || target instanceof kplus.DaemonSet)) {
       throw propError(subject, `${prefix}target`, target.node.path,
@@ -139,7 +143,7 @@ export class ChaosTarget extends Construct {
     if (target.metadata.getLabel(ChaosTarget.ENABLED_LABEL) !== undefined) {
       throw propError(subject, `${prefix}target`, target.node.path, 'is already enrolled in kube-monkey by another ChaosTarget');
     }
-    ChaosTarget._validateOptions(subject, prefix, props);
+    if (options) ChaosTarget._validateOptions(subject, prefix, props);
   }
 
   private static defaultIdentifier(target: kplus.Workload): string {
@@ -158,7 +162,7 @@ export class ChaosTarget extends Construct {
   constructor(scope: Construct, id: string, props: ChaosTargetProps) {
     super(scope, id);
     const subject = subjectOf(this);
-    ChaosTarget._validate(subject, '', props);
+    ChaosTarget._validate(subject, '', props, needsValidation(props));
     this.target = props.target;
     this.mtbfDays = props.mtbfDays;
     this.killMode = props.killMode ?? KillMode.fixed(1);

@@ -1,6 +1,7 @@
 import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { probeSpec } from './plus-internals';
 
 /**
  * Who is being validated: the construct kind and its construct path. Known before the construct itself exists, so
@@ -176,11 +177,11 @@ export function checkProbePorts(subject: Subject, propPrefix: string, container:
     if (p.name) names.push(p.name);
   }
   // A probe without a port of its own targets the container's `portNumber`, the only field cdk8s-plus reads here.
-  const target = { portNumber } as kplus.Container;
+  const target = { portNumber };
   for (const kind of PROBES) {
     const probe = container[kind];
     if (!probe) continue;
-    const spec = probe._toKube(target);
+    const spec = probeSpec(probe, target);
     const port = (spec.httpGet ?? spec.tcpSocket)?.port?.value;
     if (port === undefined) continue;
     const exposed = typeof port === 'number' ? numbers.includes(port) : names.includes(port);

@@ -1,12 +1,13 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ChaosOptions, ChaosTarget } from '../chaos/chaos-target';
+import { DEFAULTS } from '../core/defaults';
 import { compact } from '../core/util';
+import { prevalidated } from '../core/validated';
 import { checkDnsLabel, checkImage, checkPort, checkProbePorts, checkResources, checkWholeNumber, propError, Subject, subjectOf } from '../core/validation';
 import { AutoscaledDeployment } from '../scaling/autoscaled-deployment';
 import { Autoscaler, AutoscalingOptions } from '../scaling/autoscaler';
 import { LoadBalancedService, MeshOptions, ServiceOptions } from '../traffic/load-balanced-service';
-import { SessionAffinity } from '../traffic/session-affinity';
 import { DisruptionBudget } from '../workload/disruption-budget';
 import { ResilientDeployment, ResilientDeploymentProps } from '../workload/resilient-deployment';
 import { ResilienceOptions, WorkloadDefaults } from '../workload/workload-defaults';
@@ -201,10 +202,11 @@ export class ScalableBackend extends Construct {
         resources: props.resources ?? props.defaultResources ?? WorkloadDefaults.RESOURCES,
       }]);
     }
-    WorkloadDefaults._validate(subject, props, props.autoscaling ? props.autoscaling.minReplicas ?? 2 : props.replicas ?? 2);
+    WorkloadDefaults._validate(subject, props, props.autoscaling
+      ? props.autoscaling.minReplicas ?? DEFAULTS.minReplicas
+      : props.replicas ?? DEFAULTS.replicas);
     checkProbePorts(subject, '', container);
-    SessionAffinity._validate(subject, 'sessionAffinityTimeout', props.sessionAffinityTimeout);
-    LoadBalancedService._validateMesh(subject, props);
+    LoadBalancedService._validateOptions(subject, props);
     if (props.chaos) ChaosTarget._validateOptions(subject, 'chaos.', props.chaos);
     if (props.maxSurge?.isZero() && props.maxUnavailable?.isZero()) {
       throw propError(subject, 'maxUnavailable', props.maxUnavailable,
@@ -261,26 +263,23 @@ export class ScalableBackend extends Construct {
       dockerRegistryAuth: props.imagePullSecret,
       containers: [container],
     };
+    // Every option group was validated above, under this construct's name and props: the building blocks take them
+    // as they are.
     this.deployment = props.autoscaling
-      ? new AutoscaledDeployment(this, 'Deployment', { ...deploymentProps, ...props.autoscaling })
-      : new ResilientDeployment(this, 'Deployment', { ...deploymentProps, replicas: props.replicas });
-    if (props.chaos) this.chaos = new ChaosTarget(this, 'Chaos', { ...props.chaos, target: this.deployment });
+      ? new AutoscaledDeployment(this, 'Deployment', prevalidated({ ...deploymentProps, ...props.autoscaling }))
+      : new ResilientDeployment(this, 'Deployment', prevalidated({ ...deploymentProps, replicas: props.replicas }));
+    if (props.chaos) this.chaos = new ChaosTarget(this, 'Chaos', prevalidated({ ...props.chaos, target: this.deployment }));
     for (const [i, path] of (props.writablePaths ?? []).entries()) {
       const volume = kplus.Volume.fromEmptyDir(this, `Writable${i}`, `writable-${i}`);
       this.deployment.containers[0].mount(path, volume);
     }
 
-    this.loadBalancer = new LoadBalancedService(this, 'Service', {
-      ...LoadBalancedService._meshOptions(props),
+    this.loadBalancer = new LoadBalancedService(this, 'Service', prevalidated({
+      ...props,
       target: this.deployment,
       port: props.servicePort,
       targetPort: props.containerPort,
-      serviceType: props.serviceType,
-      nodePort: props.nodePort,
-      portName: props.portName,
-      sessionAffinityTimeout: props.sessionAffinityTimeout,
-      name: props.name,
-    });
+    }));
     this.service = this.loadBalancer.service;
   }
 

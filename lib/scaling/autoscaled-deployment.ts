@@ -2,6 +2,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Autoscaler, AutoscalingOptions } from './autoscaler';
 import { VerticalAutoscaler } from './vertical-autoscaler';
+import { DEFAULTS } from '../core/defaults';
+import { needsValidation, prevalidated } from '../core/validated';
 import { propError, Subject, subjectFor, subjectOf, verbatim } from '../core/validation';
 import * as keda from '../imports/keda.sh';
 import { ResilientDeployment, ResilientDeploymentProps } from '../workload/resilient-deployment';
@@ -43,6 +45,7 @@ export class AutoscaledDeployment extends ResilientDeployment {
       resources: c.resources ?? props.defaultResources ?? WorkloadDefaults.RESOURCES,
     }));
     Autoscaler._validate(subject, '', props, containers);
+    ResilientDeployment._validate(subject, props, props.minReplicas ?? DEFAULTS.minReplicas);
   }
 
   /** The HorizontalPodAutoscaler, unless KEDA scales the Deployment. */
@@ -60,25 +63,16 @@ export class AutoscaledDeployment extends ResilientDeployment {
   private ownedByAutoscaler = false;
 
   constructor(scope: Construct, id: string, props: AutoscaledDeploymentProps) {
-    AutoscaledDeployment._validateAutoscaling(subjectFor(new.target.name, scope, id), props);
-    const minReplicas = props.minReplicas ?? 2;
-    // The floor goes to `replicas` so that the disruption budget is sized (and checked) for it; the autoscaler then
-    // drops `replicas` from the manifest.
-    super(scope, id, { ...props, replicas: minReplicas });
-    this.minReplicas = minReplicas;
+    const validate = needsValidation(props);
+    if (validate) AutoscaledDeployment._validateAutoscaling(subjectFor(new.target.name, scope, id), props);
+    // Validated as a whole above (or by the composite that built these props). The Deployment never carries
+    // `replicas`: the autoscaler owns the count (cdk8s-plus leaves it out once an autoscaler is attached), and the
+    // disruption budget is sized for `minReplicas` (see `budgetFloor`).
+    super(scope, id, validate ? prevalidated({ ...props }) : props);
+    this.minReplicas = props.minReplicas ?? DEFAULTS.minReplicas;
     this.maxReplicas = props.maxReplicas;
-    this.scaling = new Autoscaler(this, 'Autoscaler', {
-      minReplicas: props.minReplicas,
-      maxReplicas: props.maxReplicas,
-      cpuUtilizationPercent: props.cpuUtilizationPercent,
-      memoryUtilizationPercent: props.memoryUtilizationPercent,
-      metrics: props.metrics,
-      scaleUp: props.scaleUp,
-      scaleDown: props.scaleDown,
-      keda: props.keda,
-      verticalAutoscaling: props.verticalAutoscaling,
-      target: this,
-    });
+    // The autoscaling options were validated above (or by the composite that built these props).
+    this.scaling = new Autoscaler(this, 'Autoscaler', prevalidated({ ...props, target: this }));
     this.autoscaler = this.scaling.horizontalPodAutoscaler;
     this.scaledObject = this.scaling.scaledObject;
     this.verticalAutoscaler = this.scaling.verticalAutoscaler;
@@ -97,10 +91,10 @@ export class AutoscaledDeployment extends ResilientDeployment {
   }
 
   /**
-   * The scaling target without `replicas`: the floor given to `super` only sizes the budget.
+   * The fewest replicas the Deployment runs, for its disruption budget: `minReplicas`.
    */
-  public toScalingTarget(): kplus.ScalingTarget {
-    return { ...super.toScalingTarget(), replicas: undefined };
+  protected budgetFloor(props: ResilientDeploymentProps): number {
+    return (props as AutoscaledDeploymentProps).minReplicas ?? DEFAULTS.minReplicas;
   }
 
   /**

@@ -2,7 +2,10 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { VerticalAutoscaler, VerticalAutoscalingOptions, VerticalResource } from './vertical-autoscaler';
+import { DEFAULTS } from '../core/defaults';
+import { metricSpec, replicasPolicy } from '../core/plus-internals';
 import { compact } from '../core/util';
+import { needsValidation, prevalidated } from '../core/validated';
 import { checkWholeNumber, checkWholeSeconds, propError, Subject, subjectOf, verbatim } from '../core/validation';
 import * as keda from '../imports/keda.sh';
 
@@ -167,7 +170,7 @@ export class Autoscaler extends Construct {
     }
     checkWholeNumber(subject, p('minReplicas'), options.minReplicas, kedaOptions ? 0 : 1);
     checkWholeNumber(subject, p('maxReplicas'), options.maxReplicas, 1);
-    const minReplicas = options.minReplicas ?? 2;
+    const minReplicas = options.minReplicas ?? DEFAULTS.minReplicas;
     if (minReplicas > options.maxReplicas) {
       const value = options.minReplicas === undefined ? verbatim(`${minReplicas}, the default`) : minReplicas;
       throw propError(subject, p('minReplicas'), value, `must be <= '${p('maxReplicas')}' (${options.maxReplicas})`);
@@ -224,7 +227,7 @@ export class Autoscaler extends Construct {
     for (const [i, metric] of (options.metrics ?? []).entries()) {
       const target = Autoscaler.metricTarget(subject, `${prefix}metrics[${i}]`, metric, containers);
       if (target) targets.push(target);
-      const spec = metric._toKube();
+      const spec = metricSpec(metric);
       const resource = spec.resource?.name ?? spec.containerResource?.name;
       if (resource) scaledOn.add(resource);
     }
@@ -242,7 +245,7 @@ export class Autoscaler extends Construct {
   /** The utilization target of a Resource or ContainerResource metric, after checking its value. */
   private static metricTarget(subject: Subject, prop: string, metric: kplus.Metric,
     containers: ContainerRequests[]): UtilizationTarget | undefined {
-    const spec = metric._toKube();
+    const spec = metricSpec(metric);
     const source = spec.resource ?? spec.containerResource;
     if (!source || source.target.type !== 'Utilization') return undefined;
     const value = source.target.averageUtilization;
@@ -300,7 +303,7 @@ export class Autoscaler extends Construct {
       throw propError(subject, `${prop}.policies`, verbatim('[]'), 'must hold at least one policy (omit it for the default)');
     }
     for (const [i, policy] of (rules.policies ?? []).entries()) {
-      checkWholeNumber(subject, `${prop}.policies[${i}].replicas`, policy.replicas._toKube().value, 1);
+      checkWholeNumber(subject, `${prop}.policies[${i}].replicas`, replicasPolicy(policy.replicas).value, 1);
       checkWholeSeconds(subject, `${prop}.policies[${i}].duration`, policy.duration, 1, 1800);
     }
   }
@@ -351,8 +354,10 @@ export class Autoscaler extends Construct {
         `must not set 'replicas' (${scaling.replicas}): the autoscaler owns the replica count, and a fixed one would reset it on every apply`);
     }
     const containers = scaling.containers.map((c, i) => ({ resourcesProp: `target.containers[${i}].resources`, name: c.name, resources: c.resources }));
-    this.scaledOn = Autoscaler._validate(subject, '', props, containers);
-    this.utilization = Autoscaler.analyze(subject, '', props, containers).targets;
+    if (needsValidation(props)) Autoscaler._validate(subject, '', props, containers);
+    const analysis = Autoscaler.analyze(subject, '', props, containers);
+    this.utilization = analysis.targets;
+    this.scaledOn = [VerticalResource.CPU, VerticalResource.MEMORY].filter(r => analysis.scaledOn.has(r));
     const vertical = VerticalAutoscaler._verticalResourcesOf(target) ?? [];
     const clash = this.scaledOn.filter(r => vertical.includes(r));
     if (clash.length) {
@@ -360,7 +365,7 @@ export class Autoscaler extends Construct {
         `has a VerticalAutoscaler recommending ${clash.join(' and ')}: a horizontal autoscaler must never scale on a resource a VPA acts on`);
     }
 
-    this.minReplicas = props.minReplicas ?? 2;
+    this.minReplicas = props.minReplicas ?? DEFAULTS.minReplicas;
     this.maxReplicas = props.maxReplicas;
     this.scaleUp = Autoscaler.rules(props.scaleUp, Duration.seconds(0), [
       { replicas: kplus.Replicas.percent(100), duration: DEFAULT_POLICY_PERIOD },
@@ -397,8 +402,23 @@ export class Autoscaler extends Construct {
     VerticalAutoscaler._registerHorizontal(target, this.scaledOn);
 
     if (props.verticalAutoscaling) {
-      this.verticalAutoscaler = new VerticalAutoscaler(this, 'Vertical', { ...props.verticalAutoscaling, target });
+      // Validated with the other options (by `_validate`, against what the HPA scales on).
+      this.verticalAutoscaler = new VerticalAutoscaler(this, 'Vertical', prevalidated({ ...props.verticalAutoscaling, target }));
     }
+    // Containers added to the target after this autoscaler, whatever the order of calls, need the same requests.
+    this.node.addValidation({
+      validate: () => {
+        const problems: string[] = [];
+        for (const [i, container] of target.containers.entries()) {
+          try {
+            this._checkContainer(subject, `target.containers[${i}].resources`, container);
+          } catch (e) {
+            problems.push((e as Error).message);
+          }
+        }
+        return problems;
+      },
+    });
   }
 
   /**
@@ -414,7 +434,7 @@ export class Autoscaler extends Construct {
   private createScaledObject(metadata: { name?: string; namespace?: string }, scaling: kplus.ScalingTarget,
     options: KedaScalingOptions): keda.ScaledObject {
     const policies = (rules: kplus.ScalingRules) => rules.policies!.map(policy => ({
-      ...policy.replicas._toKube(),
+      ...replicasPolicy(policy.replicas),
       periodSeconds: (policy.duration ?? DEFAULT_POLICY_PERIOD).toSeconds(),
     })) as Array<{ type: string; value: number; periodSeconds: number }>;
     return new keda.ScaledObject(this, 'Resource', {

@@ -1,8 +1,14 @@
 import { ApiObject, ApiObjectMetadata, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
+import { metricSpec } from '../core/plus-internals';
 import { compact } from '../core/util';
+import { needsValidation } from '../core/validated';
 import { cpuMillis, kib, propError, Subject, subjectOf, verbatim } from '../core/validation';
+
+/** The resources each workload is scaled on horizontally (recorded by `Autoscaler`) and vertically. */
+const HORIZONTAL = new WeakMap<IConstruct, VerticalResource[]>();
+const VERTICAL = new WeakMap<IConstruct, VerticalResource[]>();
 
 /**
  * A resource the VerticalPodAutoscaler recommends requests for.
@@ -106,19 +112,19 @@ export class VerticalAutoscaler extends Construct {
    * @internal
    */
   public static _horizontalResourcesOf(target: IConstruct): VerticalResource[] {
-    const known = VerticalAutoscaler.horizontal.get(target);
+    const known = HORIZONTAL.get(target);
     if (known) return known;
     return (target as Partial<kplus.IScalable>).hasAutoscaler ? ALL : [];
   }
 
   /** Records the resources a horizontal autoscaler scales `target` on. @internal */
   public static _registerHorizontal(target: IConstruct, resources: VerticalResource[]): void {
-    VerticalAutoscaler.horizontal.set(target, resources);
+    HORIZONTAL.set(target, resources);
   }
 
   /** The resources a VerticalAutoscaler recommends for `target`, if it has one. @internal */
   public static _verticalResourcesOf(target: IConstruct): VerticalResource[] | undefined {
-    return VerticalAutoscaler.vertical.get(target);
+    return VERTICAL.get(target);
   }
 
   /**
@@ -168,8 +174,6 @@ export class VerticalAutoscaler extends Construct {
     return controlled;
   }
 
-  private static readonly horizontal = new WeakMap<IConstruct, VerticalResource[]>();
-  private static readonly vertical = new WeakMap<IConstruct, VerticalResource[]>();
 
   /** The generated VerticalPodAutoscaler. */
   public readonly resource: ApiObject;
@@ -180,11 +184,22 @@ export class VerticalAutoscaler extends Construct {
     super(scope, id);
     const subject = subjectOf(this);
     const target = props.target;
-    if (VerticalAutoscaler.vertical.has(target)) {
+    if (VERTICAL.has(target)) {
       throw propError(subject, 'target', target.name, 'already has a VerticalAutoscaler: one VPA per workload');
     }
-    this.controlledResources = VerticalAutoscaler._validate(subject, '', props, VerticalAutoscaler._horizontalResourcesOf(target));
-    VerticalAutoscaler.vertical.set(target, this.controlledResources);
+    const horizontal = VerticalAutoscaler._horizontalResourcesOf(target);
+    if (needsValidation(props)) VerticalAutoscaler._validate(subject, '', props, horizontal);
+    this.controlledResources = props.controlledResources ?? ALL.filter(r => !horizontal.includes(r));
+    VERTICAL.set(target, this.controlledResources);
+    // A horizontal autoscaler added to the target after this one (e.g. a cdk8s-plus HorizontalPodAutoscaler) must not
+    // scale on what this one recommends either: checked at synth, whatever the order of calls.
+    this.node.addValidation({
+      validate: () => {
+        const clash = this.controlledResources.filter(r => horizontalResourcesAtSynth(this, target).includes(r));
+        return clash.length === 0 ? [] : [propError(subject, 'target', target.name,
+          `is also scaled horizontally on ${clash.join(' and ')}, which this VerticalAutoscaler recommends: a horizontal autoscaler must never scale on a resource a VPA acts on`).message];
+      },
+    });
 
     const bounds = (cpu?: kplus.Cpu, memory?: Size) => {
       const out: { [resource: string]: string } = {};
@@ -209,6 +224,25 @@ export class VerticalAutoscaler extends Construct {
       },
     });
   }
+}
+
+/**
+ * The resources `target` is scaled on horizontally, once the whole app is built: what `Autoscaler` recorded, and the
+ * metrics of any cdk8s-plus HorizontalPodAutoscaler on it (CPU when it has none: the Kubernetes default).
+ */
+function horizontalResourcesAtSynth(scope: IConstruct, target: kplus.Workload): VerticalResource[] {
+  const found = new Set<string>(HORIZONTAL.get(target) ?? []);
+  for (const c of scope.node.root.node.findAll()) {
+    if (!(c instanceof kplus.HorizontalPodAutoscaler) || (c.target as unknown) !== target) continue;
+    const metrics = c.metrics ?? [];
+    if (metrics.length === 0) found.add(VerticalResource.CPU);
+    for (const metric of metrics) {
+      const spec = metricSpec(metric);
+      const resource = spec.resource?.name ?? spec.containerResource?.name;
+      if (resource) found.add(resource);
+    }
+  }
+  return ALL.filter(r => found.has(r));
 }
 
 /** Shows a list in an error as `[cpu, memory]`. */

@@ -1,6 +1,7 @@
 import { Chart, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { rewriteStatefulSetSpec } from '../core/plus-internals';
 import { checkDnsLabel, checkWholeNumber, propError, Subject, subjectFor, subjectOf } from '../core/validation';
 import { DisruptionBudget } from '../workload/disruption-budget';
 import { PodSecurity, PodSecurityOptions } from '../workload/pod-security';
@@ -203,6 +204,7 @@ export class ResilientStatefulSet extends kplus.StatefulSet {
 
     for (const container of this.containers) this.mountClaims(container);
     this.disruptionBudget = WorkloadDefaults._apply(this, props, props.replicas ?? 1, props.metadata?.name);
+    rewriteStatefulSetSpec(this, spec => this.completeSpec(spec));
   }
 
   /**
@@ -238,7 +240,7 @@ export class ResilientStatefulSet extends kplus.StatefulSet {
     }
     let volume = this.claimVolumes.get(name);
     if (!volume) {
-      // A stand-in that gives the mounts their volume name; `_toKube` drops it from the pod's volumes, because the
+      // A stand-in that gives the mounts their volume name; `completeSpec` drops it from the pod's volumes, because the
       // StatefulSet controller supplies each pod's own claim under that name.
       const claim = kplus.PersistentVolumeClaim.fromClaimName(this, `ClaimRef-${name}`, name);
       volume = kplus.Volume.fromPersistentVolumeClaim(this, `Claim-${name}`, claim, { name });
@@ -250,10 +252,8 @@ export class ResilientStatefulSet extends kplus.StatefulSet {
   /**
    * The one place where the spec gets what cdk8s-plus-27 cannot express: the claim templates (replacing their
    * stand-in pod volumes), their retention policy and the revision history.
-   * @internal
    */
-  public _toKube(): kplus.k8s.StatefulSetSpec {
-    const spec = super._toKube();
+  private completeSpec(spec: kplus.k8s.StatefulSetSpec): kplus.k8s.StatefulSetSpec {
     const claimNames = new Set(this.claims.map(c => c.name));
     const podSpec = spec.template.spec!;
     const volumes = podSpec.volumes?.filter(v => !claimNames.has(v.name));

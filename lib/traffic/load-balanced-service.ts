@@ -5,6 +5,7 @@ import { HttpFault } from './http-fault';
 import { checkIstioDuration, istioDuration, shownDuration } from './istio-values';
 import { SessionAffinity } from './session-affinity';
 import { compact } from '../core/util';
+import { needsValidation } from '../core/validated';
 import { checkDnsLabel, checkLabelValue, checkPort, checkWholeNumber, propError, Subject, subjectOf, verbatim } from '../core/validation';
 import * as istio from '../imports/networking.istio.io';
 
@@ -389,41 +390,32 @@ export class LoadBalancedService extends Construct {
    */
   public static readonly DEFAULT_RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes,5xx';
 
-  /**
-   * Just the mesh options of a larger props object, for constructs that pass them on.
-   * @internal
-   */
-  public static _meshOptions(options: MeshOptions): MeshOptions {
-    return {
-      retries: options.retries,
-      timeout: options.timeout,
-      outlierDetection: options.outlierDetection,
-      connectionPool: options.connectionPool,
-      loadBalancerPolicy: options.loadBalancerPolicy,
-      gateway: options.gateway,
-      fault: options.fault,
-      istioApiVersion: options.istioApiVersion,
-    };
-  }
-
   /** @internal */
   public static _validate(subject: Subject, props: LoadBalancedServiceProps): void {
     checkPort(subject, 'port', props.port);
     checkPort(subject, 'targetPort', props.targetPort);
-    checkPort(subject, 'nodePort', props.nodePort);
     checkDnsLabel(subject, 'name', props.name);
-    checkDnsLabel(subject, 'portName', props.portName);
     const exposed = LoadBalancedService.exposedPorts(props.target);
     if (props.targetPort !== undefined && !exposed.includes(props.targetPort)) {
       throw propError(subject, 'targetPort', props.targetPort,
         `must be a port the target '${props.target.node.path}' exposes (exposed: ${exposed.join(', ') || 'none'})`);
     }
-    const type = props.serviceType ?? kplus.ServiceType.CLUSTER_IP;
-    if (props.nodePort !== undefined && type !== kplus.ServiceType.NODE_PORT && type !== kplus.ServiceType.LOAD_BALANCER) {
-      throw propError(subject, 'nodePort', props.nodePort, `needs 'serviceType' NODE_PORT or LOAD_BALANCER (got ${type})`);
+    LoadBalancedService._validateOptions(subject, props);
+  }
+
+  /**
+   * Checks the Service and mesh options, which `ScalableBackend` takes under the same names.
+   * @internal
+   */
+  public static _validateOptions(subject: Subject, options: ServiceOptions & MeshOptions): void {
+    checkPort(subject, 'nodePort', options.nodePort);
+    checkDnsLabel(subject, 'portName', options.portName);
+    const type = options.serviceType ?? kplus.ServiceType.CLUSTER_IP;
+    if (options.nodePort !== undefined && type !== kplus.ServiceType.NODE_PORT && type !== kplus.ServiceType.LOAD_BALANCER) {
+      throw propError(subject, 'nodePort', options.nodePort, `needs 'serviceType' NODE_PORT or LOAD_BALANCER (got ${type})`);
     }
-    SessionAffinity._validate(subject, 'sessionAffinityTimeout', props.sessionAffinityTimeout);
-    LoadBalancedService._validateMesh(subject, props);
+    SessionAffinity._validate(subject, 'sessionAffinityTimeout', options.sessionAffinityTimeout);
+    LoadBalancedService._validateMesh(subject, options);
   }
 
   /**
@@ -584,7 +576,7 @@ export class LoadBalancedService extends Construct {
   constructor(scope: Construct, id: string, props: LoadBalancedServiceProps) {
     super(scope, id);
     const subject = subjectOf(this);
-    LoadBalancedService._validate(subject, props);
+    if (needsValidation(props)) LoadBalancedService._validate(subject, props);
     this.targetPort = props.targetPort ?? LoadBalancedService.firstPort(subject, props.target);
     this.port = props.port ?? this.targetPort;
 

@@ -2,6 +2,7 @@ import { ApiObjectMetadata } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { compact } from '../core/util';
+import { needsValidation } from '../core/validated';
 import { propError, subjectOf, checkWholeNumber, Subject } from '../core/validation';
 
 /**
@@ -115,7 +116,7 @@ export class DisruptionBudget extends Construct {
 
   constructor(scope: Construct, id: string, props: DisruptionBudgetProps) {
     super(scope, id);
-    DisruptionBudget._validate(subjectOf(this), '', props);
+    if (needsValidation(props)) DisruptionBudget._validate(subjectOf(this), '', props);
     this.minAvailable = props.minAvailable;
     this.maxUnavailable = props.minAvailable ? undefined : props.maxUnavailable ?? kplus.PercentOrAbsolute.absolute(1);
     this.unhealthyPodEvictionPolicy = props.unhealthyPodEvictionPolicy ?? UnhealthyPodEvictionPolicy.ALWAYS_ALLOW;

@@ -3,6 +3,8 @@ import { Construct } from 'constructs';
 import { DisruptionBudget } from './disruption-budget';
 import { PodSecurityOptions } from './pod-security';
 import { ResilienceOptions, WorkloadDefaults } from './workload-defaults';
+import { DEFAULTS } from '../core/defaults';
+import { needsValidation } from '../core/validated';
 import { checkWholeNumber, Subject, subjectFor, subjectOf } from '../core/validation';
 
 /**
@@ -29,10 +31,10 @@ export interface ResilientDeploymentProps extends kplus.DeploymentProps, Resilie
  */
 export class ResilientDeployment extends kplus.Deployment {
   /** @internal */
-  public static _validate(subject: Subject, props: ResilientDeploymentProps): void {
+  public static _validate(subject: Subject, props: ResilientDeploymentProps, budgetFloor: number): void {
     WorkloadDefaults._checkReplicas(subject, 'replicas', props.replicas);
     checkWholeNumber(subject, 'revisionHistoryLimit', props.revisionHistoryLimit, 0);
-    WorkloadDefaults._validate(subject, props, props.replicas ?? 2);
+    WorkloadDefaults._validate(subject, props, budgetFloor);
   }
 
   /** The resolved security options. */
@@ -42,10 +44,12 @@ export class ResilientDeployment extends kplus.Deployment {
   /** The PodDisruptionBudget, when one was created. */
   public readonly disruptionBudget?: DisruptionBudget;
   private readonly resilience: ResilienceOptions;
+  private readonly checkContainers: boolean;
 
   constructor(scope: Construct, id: string, props: ResilientDeploymentProps = {}) {
     const subject = subjectFor(new.target.name, scope, id);
-    ResilientDeployment._validate(subject, props);
+    const validate = needsValidation(props);
+    if (validate) ResilientDeployment._validate(subject, props, props.replicas ?? DEFAULTS.replicas);
     // Containers are added below, once the security defaults are known, so that each one is hardened.
     super(scope, id, {
       ...props,
@@ -55,13 +59,16 @@ export class ResilientDeployment extends kplus.Deployment {
     });
     this.resilience = props;
     this.security = props.security ?? {};
-    this.revisionHistoryLimit = props.revisionHistoryLimit ?? 10;
+    this.revisionHistoryLimit = props.revisionHistoryLimit ?? DEFAULTS.revisionHistoryLimit;
 
+    // Containers from validated props were checked with them; those added later always are.
+    this.checkContainers = validate;
     (props.initContainers ?? []).forEach(c => this.addInitContainer(c));
     (props.containers ?? []).forEach(c => this.addContainer(c));
+    this.checkContainers = true;
 
     WorkloadDefaults._setSpecField(this, 'revisionHistoryLimit', this.revisionHistoryLimit);
-    this.disruptionBudget = WorkloadDefaults._apply(this, props, props.replicas ?? 2, props.metadata?.name);
+    this.disruptionBudget = WorkloadDefaults._apply(this, props, this.budgetFloor(props), props.metadata?.name);
   }
 
   /**
@@ -69,14 +76,21 @@ export class ResilientDeployment extends kplus.Deployment {
    * none.
    */
   public addContainer(cont: kplus.ContainerProps): kplus.Container {
-    return super.addContainer(WorkloadDefaults._container(subjectOf(this), `containers[${this.containers.length}].`, cont, this.resilience));
+    return super.addContainer(WorkloadDefaults._container(subjectOf(this), `containers[${this.containers.length}].`, cont, this.resilience, this.checkContainers));
   }
 
   /**
    * Adds an init container, hardened like `addContainer`.
    */
   public addInitContainer(cont: kplus.ContainerProps): kplus.Container {
-    return super.addInitContainer(WorkloadDefaults._container(subjectOf(this), `initContainers[${this.initContainers.length}].`, cont, this.resilience));
+    return super.addInitContainer(WorkloadDefaults._container(subjectOf(this), `initContainers[${this.initContainers.length}].`, cont, this.resilience, this.checkContainers));
   }
 
+  /**
+   * The fewest replicas the Deployment runs, which sizes (and checks) its disruption budget: `replicas`. A subclass
+   * whose replica count is owned by something else (an autoscaler) returns that floor instead.
+   */
+  protected budgetFloor(props: ResilientDeploymentProps): number {
+    return props.replicas ?? DEFAULTS.replicas;
+  }
 }

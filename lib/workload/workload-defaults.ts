@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { DisruptionBudget, DisruptionBudgetOptions } from './disruption-budget';
 import { PodSecurity, PodSecurityOptions } from './pod-security';
 import { TopologySpread, TopologySpreadOptions } from './topology-spread';
+import { prevalidated } from '../core/validated';
 import { checkProbePorts, checkResources, checkWholeNumber, Subject } from '../core/validation';
 
 /**
@@ -54,14 +55,23 @@ export class WorkloadDefaults {
    * and probes are checked first; `prop` names it in errors (e.g. `containers[0].`).
    * @internal
    */
-  public static _container(subject: Subject, prop: string, cont: kplus.ContainerProps, options: ResilienceOptions): kplus.ContainerProps {
-    checkResources(subject, `${prop}resources`, cont.resources);
-    checkProbePorts(subject, prop, cont);
+  public static _container(subject: Subject, prop: string, cont: kplus.ContainerProps, options: ResilienceOptions,
+    check = true): kplus.ContainerProps {
+    if (check) WorkloadDefaults._validateContainer(subject, prop, cont);
     return {
       ...cont,
       resources: cont.resources ?? options.defaultResources ?? WorkloadDefaults.RESOURCES,
       securityContext: { ...PodSecurity.containerSecurityContext(options.security), ...cont.securityContext },
     };
+  }
+
+  /**
+   * Checks a container's own resources and probes; `prop` names it in errors (e.g. `containers[0].`).
+   * @internal
+   */
+  public static _validateContainer(subject: Subject, prop: string, cont: kplus.ContainerProps): void {
+    checkResources(subject, `${prop}resources`, cont.resources);
+    checkProbePorts(subject, prop, cont);
   }
 
   /**
@@ -82,12 +92,13 @@ export class WorkloadDefaults {
     TopologySpread.apply(workload, options.topologySpread);
     const budget = options.disruptionBudget ?? {};
     if (!(budget.enabled ?? minReplicas >= 2)) return undefined;
-    return new DisruptionBudget(workload, 'DisruptionBudget', {
+    // The budget options were checked with the workload's (`_validate`), against the same floor.
+    return new DisruptionBudget(workload, 'DisruptionBudget', prevalidated({
       ...budget,
       target: workload,
       minReplicas,
       metadata: name ? { name } : undefined,
-    });
+    }));
   }
 
   /**

@@ -1,6 +1,9 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { HttpFault, KillMode, ScalableBackend, ScalableBackendProps, SeccompProfileType } from '../../lib';
+import {
+  Autoscaler, ChaosTarget, DisruptionBudget, HttpFault, KillMode, LoadBalancedService, ResilientDeployment, ScalableBackend, ScalableBackendProps,
+  SeccompProfileType, VerticalAutoscaler, WorkloadDefaults,
+} from '../../lib';
 import { DEFAULT_RESOURCES_JSON, ofKind, only, podSpec, synthValid } from '../util';
 
 const minimal: ScalableBackendProps = { image: 'nginxinc/nginx-unprivileged:1.27.2', containerPort: 8080 };
@@ -484,5 +487,57 @@ describe('ScalableBackend session affinity', () => {
   test('refuses a timeout longer than a day, naming the ScalableBackend', () => {
     expect(() => new ScalableBackend(Testing.chart(), 'web', { ...minimal, sessionAffinityTimeout: Duration.seconds(86401) })).toThrow(
       'ScalableBackend \'test/web\': \'sessionAffinityTimeout\' (86401s) must be a whole number of seconds from 1s to 86400s');
+  });
+});
+
+describe('ScalableBackend: each option group is validated once', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  test('one backend with autoscaling, a VPA, retries, outlier detection, a budget and chaos runs each validator once', () => {
+    const validators = {
+      'ScalableBackend._validate': jest.spyOn(ScalableBackend, '_validate'),
+      'Autoscaler._validate': jest.spyOn(Autoscaler, '_validate'),
+      'VerticalAutoscaler._validate': jest.spyOn(VerticalAutoscaler, '_validate'),
+      'WorkloadDefaults._validate': jest.spyOn(WorkloadDefaults, '_validate'),
+      'WorkloadDefaults._validateContainer': jest.spyOn(WorkloadDefaults, '_validateContainer'),
+      'DisruptionBudget._validate': jest.spyOn(DisruptionBudget, '_validate'),
+      'ResilientDeployment._validate': jest.spyOn(ResilientDeployment, '_validate'),
+      'LoadBalancedService._validate': jest.spyOn(LoadBalancedService, '_validate'),
+      'LoadBalancedService._validateOptions': jest.spyOn(LoadBalancedService, '_validateOptions'),
+      'LoadBalancedService._validateMesh': jest.spyOn(LoadBalancedService, '_validateMesh'),
+      'ChaosTarget._validateOptions': jest.spyOn(ChaosTarget, '_validateOptions'),
+    };
+    synth({
+      autoscaling: { minReplicas: 2, maxReplicas: 6, cpuUtilizationPercent: 70, verticalAutoscaling: {} },
+      retries: { attempts: 3, perTryTimeout: Duration.seconds(2) },
+      outlierDetection: { consecutive5xxErrors: 5 },
+      disruptionBudget: { maxUnavailable: kplus.PercentOrAbsolute.absolute(1) },
+      chaos: { mtbfDays: 2 },
+    });
+    const calls = Object.fromEntries(Object.entries(validators).map(([name, spy]) => [name, spy.mock.calls.length]));
+    expect(calls).toEqual({
+      // The composite checks every group under its own name; the building blocks it builds do not check again.
+      'ScalableBackend._validate': 1,
+      'Autoscaler._validate': 1,
+      'VerticalAutoscaler._validate': 1,
+      'WorkloadDefaults._validate': 1,
+      'WorkloadDefaults._validateContainer': 0,
+      'DisruptionBudget._validate': 1,
+      'ResilientDeployment._validate': 0,
+      'LoadBalancedService._validate': 0,
+      'LoadBalancedService._validateOptions': 1,
+      'LoadBalancedService._validateMesh': 1,
+      'ChaosTarget._validateOptions': 1,
+    });
+  });
+
+  test('a building block used on its own validates its props itself, once', () => {
+    const deploymentValidate = jest.spyOn(ResilientDeployment, '_validate');
+    const budgetValidate = jest.spyOn(DisruptionBudget, '_validate');
+    const chart = Testing.chart();
+    new ResilientDeployment(chart, 'web', { replicas: 3, containers: [{ image: minimal.image, portNumber: 8080 }] });
+    synthValid(chart);
+    expect(deploymentValidate).toHaveBeenCalledTimes(1);
+    expect(budgetValidate).toHaveBeenCalledTimes(1);
   });
 });

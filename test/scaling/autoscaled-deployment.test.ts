@@ -473,4 +473,17 @@ describe('Autoscaler', () => {
     expect(() => new Autoscaler(chart, 'hpa', { target: deployment, maxReplicas: 5, cpuUtilizationPercent: 60 })).toThrow(
       /Autoscaler 'test\/hpa': 'cpuUtilizationPercent' \(60\) needs a cpu request on every container: 'target.containers\[0\].resources' has none/);
   });
+
+  test('refuses at synth a container added to the target after the autoscaler without the request it scales on', () => {
+    const chart = Testing.chart();
+    const deployment = new kplus.Deployment(chart, 'web', {
+      metadata: { name: 'web' },
+      containers: [{ ...CONTAINER, securityContext: PodSecurity.containerSecurityContext() }],
+      securityContext: PodSecurity.podSecurityContext(),
+    });
+    new Autoscaler(chart, 'hpa', { target: deployment, maxReplicas: 5, cpuUtilizationPercent: 60 });
+    deployment.addContainer({ name: 'sidecar', image: 'busybox:1.36', resources: MEMORY_ONLY, securityContext: PodSecurity.containerSecurityContext() });
+    expect(() => Testing.synth(chart)).toThrow(
+      /\[test\/hpa\] Autoscaler 'test\/hpa': 'cpuUtilizationPercent' \(60\) needs a cpu request on every container: 'target.containers\[1\].resources' has none/);
+  });
 });

@@ -114,4 +114,25 @@ describe('VerticalAutoscaler', () => {
         'VerticalAutoscaler \'test/vpa\': \'maxCpu\' ("2") has no effect: \'controlledResources\' ([memory]) does not include cpu');
     });
   });
+
+  test('refuses at synth a cdk8s-plus HorizontalPodAutoscaler added later that scales on what it recommends', () => {
+    const { chart, target } = recommend({ controlledResources: [VerticalResource.CPU] });
+    new kplus.HorizontalPodAutoscaler(chart, 'hpa', {
+      target, maxReplicas: 5, metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(60))],
+    });
+    expect(() => Testing.synth(chart)).toThrow(
+      /\[test\/vpa\] VerticalAutoscaler 'test\/vpa': 'target' \("web"\) is also scaled horizontally on cpu, which this VerticalAutoscaler recommends/);
+  });
+
+  test('accepts a cdk8s-plus HorizontalPodAutoscaler added later on a resource it does not recommend', () => {
+    const { chart, target } = recommend({ controlledResources: [VerticalResource.MEMORY] });
+    new kplus.HorizontalPodAutoscaler(chart, 'hpa', {
+      target, maxReplicas: 5, metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(60))],
+    });
+    expect(ofKindNames(Testing.synth(chart))).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'VerticalPodAutoscaler']);
+  });
 });
+
+function ofKindNames(manifests: any[]): string[] {
+  return manifests.map(m => m.kind).sort();
+}

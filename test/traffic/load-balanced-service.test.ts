@@ -4,7 +4,7 @@ import * as fc from 'fast-check';
 import { WebgatosChart } from '../../apps/webgatos';
 import {
   HttpFault, istio, IstioApiVersion, LoadBalancedService, LoadBalancedServiceProps, LoadBalancerPolicy, PodSecurity, ResilientDeployment,
-  WorkloadDefaults,
+  ScalableBackend, WorkloadDefaults,
 } from '../../lib';
 import { ofKind, only, problems, synthAppValid, synthValid } from '../util';
 
@@ -511,7 +511,7 @@ describe('LoadBalancedService: Istio API versions', () => {
 });
 
 describe('LoadBalancedService: mesh options for other constructs', () => {
-  test('picks exactly the mesh options out of a larger props object', () => {
+  test('takes every mesh option from a ScalableBackend unchanged (no hand-copied option list)', () => {
     const fault = HttpFault.abort({ percent: 1, pathPrefix: '/x' });
     const mesh = {
       retries,
@@ -523,7 +523,17 @@ describe('LoadBalancedService: mesh options for other constructs', () => {
       fault,
       istioApiVersion: IstioApiVersion.V1BETA1,
     };
-    expect(LoadBalancedService._meshOptions({ ...mesh, image: 'x', replicas: 2 } as any)).toEqual(mesh);
+    const chart = Testing.chart();
+    const image = 'nginxinc/nginx-unprivileged:1.27.2';
+    const backend = new ScalableBackend(chart, 'web', { image, containerPort: 8080, name: 'web', ...mesh });
+    const other = Testing.chart();
+    const deployment = new ResilientDeployment(other, 'web', { containers: [{ image, portNumber: 8080 }] });
+    const standalone = new LoadBalancedService(other, 'lb', { target: deployment, name: 'web', ...mesh });
+    const istioSpecs = (manifests: any[]) => manifests.filter(m => m.apiVersion.startsWith('networking.istio.io/')).map(m => [m.kind, m.spec]);
+    expect(istioSpecs(synthValid(chart))).toEqual(istioSpecs(synthValid(other)));
+    expect(istioSpecs(Testing.synth(chart)).map(([kind]) => kind).sort()).toEqual(['DestinationRule', 'Gateway', 'VirtualService', 'VirtualService']);
+    expect(backend.loadBalancer.istioApiVersion).toBe(IstioApiVersion.V1BETA1);
+    expect(standalone.destinationRule).toBeDefined();
   });
 
   test('names the construct that owns the options in mesh errors', () => {
