@@ -1,6 +1,6 @@
 /**
  * One measurement, in its own process:
- *   `node --require ./apps/ts-register.cjs bench/synth.ts <library|handwritten> <N> [features] [charts]`.
+ *   `node --require ./tools/synth/ts-register.cjs bench/synth.ts <library|handwritten> <N> [features] [charts]`.
  * Loads the variant, builds an App of N backends, synthesizes it to YAML in memory (what `app.synth()` does, minus
  * the file writes) and prints one JSON line with the phase times, the object count and the peak memory.
  */
@@ -15,6 +15,8 @@ export interface Measurement {
   readonly loadMs: number;
   /** Constructing the backends. */
   readonly buildMs: number;
+  /** CPU time (user + system) of constructing the backends. */
+  readonly buildCpuMs: number;
   /** `app.synthYaml()`: dependencies, validation, toJson, YAML. */
   readonly synthMs: number;
   /**
@@ -58,6 +60,7 @@ function main(argv: string[]): Measurement {
     addBackends(chart, count, features);
   }
   const t2 = performance.now();
+  const buildCpu = process.cpuUsage(cpu0);
 
   const yaml = app.synthYaml();
   const t3 = performance.now();
@@ -70,6 +73,7 @@ function main(argv: string[]): Measurement {
     features,
     loadMs: t1 - t0,
     buildMs: t2 - t1,
+    buildCpuMs: (buildCpu.user + buildCpu.system) / 1000,
     synthMs: t3 - t2,
     workCpuMs: (cpu.user + cpu.system) / 1000,
     objects: (yaml.match(/^kind: /gm) ?? []).length,

@@ -15,13 +15,20 @@ export interface Subject {
 
 /** @internal */
 export function subjectOf(construct: IConstruct, kind?: string): Subject {
-  return { kind: kind ?? construct.constructor.name, path: construct.node.path };
+  // The path is read only when an error needs it: walking the scopes for every construct that validates costs a
+  // noticeable share of building a thousand backends.
+  return { kind: kind ?? construct.constructor.name, get path() { return construct.node.path; } };
 }
 
 /** @internal */
 export function subjectFor(kind: string, scope: IConstruct, id: string): Subject {
-  const parent = scope.node.path;
-  return { kind, path: parent ? `${parent}/${id}` : id };
+  return {
+    kind,
+    get path() {
+      const parent = scope.node.path;
+      return parent ? `${parent}/${id}` : id;
+    },
+  };
 }
 
 function show(value: unknown): string {
