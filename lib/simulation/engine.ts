@@ -124,6 +124,8 @@ export interface EngineCauses {
 }
 
 interface Pod {
+  /** When the pod it replaces was deleted (-Infinity for the first pods). */
+  readonly replaces: number;
   readonly containerStart: number;
   readonly listenAt: number;
   readonly listedAt: number;
@@ -197,9 +199,10 @@ export function arrivals(phases: EnginePhase[]): number[] {
   return times;
 }
 
-function newPod(workload: EngineWorkload, timings: EngineTimings, start: number): Pod {
+function newPod(workload: EngineWorkload, timings: EngineTimings, replaces: number, start: number): Pod {
   const listenAt = start + timings.appStartup;
   return {
+    replaces,
     containerStart: start,
     listenAt,
     listedAt: readyAt(workload, start, listenAt) + timings.endpointAddition,
@@ -216,7 +219,7 @@ function timeline(workload: EngineWorkload, timings: EngineTimings, load: Engine
   const warmup = Math.max(3 * load.killEvery, 60);
   const pods: Pod[] = [];
   for (let i = 0; i < workload.replicas; i++) {
-    pods.push({ containerStart: -Infinity, listenAt: -Infinity, listedAt: -Infinity, deletedAt: Infinity, stopAt: Infinity, unlistedAt: Infinity });
+    pods.push({ replaces: -Infinity, containerStart: -Infinity, listenAt: -Infinity, listedAt: -Infinity, deletedAt: Infinity, stopAt: Infinity, unlistedAt: Infinity });
   }
   let kills = 0;
   if (!(load.killEvery > 0 && Number.isFinite(load.killEvery))) return { pods, kills };
@@ -224,14 +227,16 @@ function timeline(workload: EngineWorkload, timings: EngineTimings, load: Engine
   for (let t = phase - Math.ceil(warmup / load.killEvery) * load.killEvery; t < end; t += load.killEvery) {
     // The killer picks one running pod at random: containers started, not being deleted.
     const running = pods.filter(p => p.containerStart <= t && p.deletedAt === Infinity);
+    // One draw per tick, hit or not, so that two configurations run with the same seed see the same draws.
+    const u = pick();
     if (!running.length) continue;
-    const victim = running[Math.min(running.length - 1, Math.floor(pick() * running.length))];
+    const victim = running[Math.min(running.length - 1, Math.floor(u * running.length))];
     victim.deletedAt = t;
     victim.stopAt = t + stopDelay;
     // The endpoints controller never lists a pod being deleted: one not listed yet never will be.
     victim.unlistedAt = victim.listedAt <= t ? t + timings.endpointRemoval : victim.listedAt;
     const created = workload.replaceAfterExit ? victim.stopAt : t;
-    pods.push(newPod(workload, timings, created + timings.replacementStart));
+    pods.push(newPod(workload, timings, t, created + timings.replacementStart));
     if (t >= 0) kills++;
   }
   return { pods, kills };
@@ -307,8 +312,8 @@ export function simulate(workload: EngineWorkload, routing: EngineRouting, timin
     const { pods, kills } = timeline(workload, timings, load, phase, end + 10, rng);
     total.kills += kills;
     for (const p of pods) {
-      if (p.containerStart >= 0 && p.containerStart < end) {
-        total.recovery += p.listedAt - (p.containerStart - timings.replacementStart);
+      if (p.replaces >= 0 && p.replaces < end) {
+        total.recovery += p.listedAt - p.replaces;
         total.recovered++;
       }
     }

@@ -1,1 +1,1 @@
-export { Simulation, SimulationOptions, SimulationTimings, ServicePrediction, LoadTestPrediction } from './simulation';
+export { Simulation, SimulationOptions, SimulationTimings, ServicePrediction, LoadTestPrediction, WhatIf } from './simulation';

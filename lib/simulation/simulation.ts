@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Chart, Duration, Yaml } from 'cdk8s';
+import { ApiObject, Chart, Duration, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { LoadTest } from '../chaos/load-test';
-import { EnginePhase, EngineResult, EngineTimings, simulate } from './engine';
+import { EnginePhase, EngineResult, EngineRouting, EngineTimings, EngineWorkload, simulate } from './engine';
 import { KillerSpec, LoadSpec, ServiceTarget, gatewayTarget, killerHits, killers, targetOfUrl, targets } from './manifests';
 
 /**
@@ -110,6 +110,18 @@ export interface ServicePrediction {
   readonly drivers: string[];
   /** The one-line summary: `<namespace>/<service>: sent N, completed N, refused N, lost P %`. */
   readonly line: string;
+  /** The same load and killer with one change to the workload or its route, for each change that applies. */
+  readonly whatIf: WhatIf[];
+}
+
+/** A prediction with one change applied. */
+export interface WhatIf {
+  /** The change, in words (`2 replicas`, `readiness probe every 2 s`, `preStop sleep 3 s`, `retries: 3`). */
+  readonly change: string;
+  /** Requests answered with the change. */
+  readonly completed: number;
+  /** Percentage of the requests not completed with the change. */
+  readonly lostPercent: number;
 }
 
 /** What the simulation predicts for a `LoadTest`. */
@@ -160,7 +172,7 @@ export class Simulation {
 
   /** Predicts each Service of a chart's manifests. */
   public static ofChart(chart: Chart, options: SimulationOptions = {}): ServicePrediction[] {
-    return Simulation.ofManifests(chart.toJson(), options);
+    return Simulation.ofManifests(manifestsOf(chart), options);
   }
 
   /** Predicts each Service of the `.yaml`, `.yml` and `.json` manifests in a directory (not recursive). */
@@ -177,7 +189,7 @@ export class Simulation {
    */
   public static predictLoadTest(loadTest: LoadTest, options: SimulationOptions = {}): LoadTestPrediction | undefined {
     const chart = Chart.of(loadTest);
-    const objects = flatten(chart.toJson());
+    const objects = flatten(manifestsOf(chart));
     const spec = parseScript(loadTest.script, chart.namespace ?? 'default', loadTest.configMap.name);
     if (!spec) return undefined;
     const all = targets(objects);
@@ -203,8 +215,12 @@ export class Simulation {
     for (const c of scope.node.findAll()) {
       if (!(c instanceof LoadTest)) continue;
       const loadTest = c;
+      let done = false;
       loadTest.node.addValidation({
         validate: () => {
+          // cdk8s validates the whole app once per chart: warn once.
+          if (done) return [];
+          done = true;
           const p = Simulation.predictLoadTest(loadTest, options);
           if (p && !p.passes) {
             loadTest.node.addMetadata('warning', p.message);
@@ -227,6 +243,14 @@ export class Simulation {
 function line(namespace: string, service: string, sent: number, completed: number, refused: number): string {
   const lost = sent ? (sent - completed) / sent * 100 : 0;
   return `${namespace}/${service}: sent ${sent}, completed ${completed}, refused ${refused}, lost ${lost.toFixed(1)} %`;
+}
+
+/**
+ * The chart's objects as synth writes them, without running the construct validations as `chart.toJson()` does (so
+ * that a validation may call it).
+ */
+function manifestsOf(chart: Chart): any[] {
+  return chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart).map(o => o.toJson());
 }
 
 function flatten(manifests: any[]): any[] {
@@ -313,7 +337,7 @@ function predict(target: ServiceTarget, all: ServiceTarget[], objects: any[], fo
     killed = true;
   }
   interval ??= 15;
-  if (!target.workload) killed = false;
+  if (!target.workload || !(interval > 0)) killed = false;
 
   // The load: the given rate and duration, else a load test aimed at this Service, else 10/s for 120 s.
   let phases: EnginePhase[];
@@ -330,8 +354,36 @@ function predict(target: ServiceTarget, all: ServiceTarget[], objects: any[], fo
   const timings = resolveTimings(options);
   const runs = options.runs ?? 40;
   const seed = options.seed ?? 1;
-  const result = simulate(target.settings, target.routing, timings,
-    { phases, killEvery: killed ? interval : 0, runs, seed });
+  const engineLoad = { phases, killEvery: killed ? interval : 0, runs, seed };
+  // A Service whose workload is not in the manifests is reported as serving, unharmed: nothing is known to simulate.
+  const settings = target.workload ? target.settings : { ...target.settings, replicas: 1 };
+  const result = simulate(settings, target.routing, timings, engineLoad);
+  const whatIf: WhatIf[] = [];
+  if (killed && result.sent - result.completed >= 0.5) {
+    const s = target.settings;
+    const preStop = Math.ceil(timings.endpointRemoval + timings.inFlight + 1);
+    const probe = { initialDelay: 0, period: 2, successThreshold: 1 };
+    const retry = { retries: 3, timeout: 0, onRefused: true, onReset: true };
+    const variants: { change: string; settings: EngineWorkload; routing: EngineRouting }[] = [];
+    variants.push({ change: `${Math.max(2, s.replicas + 1)} replicas`, settings: { ...s, replicas: Math.max(2, s.replicas + 1) }, routing: target.routing });
+    if (!s.readiness) variants.push({ change: 'readiness probe every 2 s', settings: { ...s, readiness: probe }, routing: target.routing });
+    if (Math.min(s.preStop, s.grace) < preStop) {
+      variants.push({ change: `preStop sleep ${preStop} s`, settings: { ...s, preStop, grace: Math.max(s.grace, preStop + 1) }, routing: target.routing });
+    }
+    if (!target.routing.retry?.onReset || !target.routing.retry.onRefused || target.routing.retry.retries < 3) {
+      variants.push({ change: 'retries: 3 on connect-failure,reset,503', settings: s, routing: { ...target.routing, mesh: true, retry } });
+    }
+    variants.push({
+      change: 'all of these',
+      settings: { ...s, replicas: Math.max(2, s.replicas + 1), readiness: s.readiness ?? probe, preStop: Math.max(s.preStop, preStop), grace: Math.max(s.grace, preStop + 1) },
+      routing: { ...target.routing, mesh: true, retry },
+    });
+    for (const v of variants) {
+      const r = simulate(v.settings, v.routing, timings, engineLoad);
+      const completed = Math.round(r.completed);
+      whatIf.push({ change: v.change, completed, lostPercent: r.sent ? (r.sent - completed) / r.sent * 100 : 0 });
+    }
+  }
   const sent = result.sent;
   const completed = Math.round(result.completed);
   const refused = Math.round(result.refused);
@@ -350,6 +402,7 @@ function predict(target: ServiceTarget, all: ServiceTarget[], objects: any[], fo
     recoverySeconds: Math.round(result.recovery * 10) / 10,
     drivers: drivers(target, result, timings, killed),
     line: line(target.namespace, target.service, sent, completed, refused),
+    whatIf,
   };
 }
 

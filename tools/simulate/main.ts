@@ -126,6 +126,9 @@ function main(argv: string[]): number {
       } else {
         process.stdout.write(`${p.line}\n`);
         for (const d of p.drivers) process.stdout.write(`  - ${d}\n`);
+        if (p.whatIf.length) {
+          process.stdout.write(`  what if: ${p.whatIf.map(w => `${w.change} -> completed ${w.completed} (lost ${w.lostPercent.toFixed(1)} %)`).join('; ')}\n`);
+        }
       }
     }
   }
