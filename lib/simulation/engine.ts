@@ -138,15 +138,16 @@ interface Pod {
 const BACKOFF_BASE = 0.025;
 const BACKOFF_MAX = 0.25;
 
-/** mulberry32: a small seeded generator, enough to pick victims reproducibly. */
+/**
+ * A small seeded generator (Park and Miller's minimal standard, multiplier 48271), enough to pick victims
+ * reproducibly. Arithmetic only: products stay below 2^53, so doubles hold them exactly.
+ */
 export function random(seed: number): () => number {
-  let a = seed >>> 0;
+  const M = 2147483647;
+  let a = ((Math.floor(Math.abs(seed)) % (M - 1)) + 1);
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    a = (a * 48271) % M;
+    return (a - 1) / (M - 1);
   };
 }
 
@@ -219,12 +220,21 @@ function timeline(workload: EngineWorkload, timings: EngineTimings, load: Engine
   const warmup = Math.max(3 * load.killEvery, 60);
   const pods: Pod[] = [];
   for (let i = 0; i < workload.replicas; i++) {
-    pods.push({ replaces: -Infinity, containerStart: -Infinity, listenAt: -Infinity, listedAt: -Infinity, deletedAt: Infinity, stopAt: Infinity, unlistedAt: Infinity });
+    pods.push({
+      replaces: -Infinity,
+      containerStart: -Infinity,
+      listenAt: -Infinity,
+      listedAt: -Infinity,
+      deletedAt: Infinity,
+      stopAt: Infinity,
+      unlistedAt: Infinity,
+    });
   }
   let kills = 0;
   if (!(load.killEvery > 0 && Number.isFinite(load.killEvery))) return { pods, kills };
   const stopDelay = Math.min(workload.preStop, workload.grace);
-  for (let t = phase - Math.ceil(warmup / load.killEvery) * load.killEvery; t < end; t += load.killEvery) {
+  // Kills go on past the load's end: a retry or an in-flight request may still meet them.
+  for (let t = phase - Math.ceil(warmup / load.killEvery) * load.killEvery; t < end + 10; t += load.killEvery) {
     // The killer picks one running pod at random: containers started, not being deleted.
     const running = pods.filter(p => p.containerStart <= t && p.deletedAt === Infinity);
     // One draw per tick, hit or not, so that two configurations run with the same seed see the same draws.
@@ -237,7 +247,7 @@ function timeline(workload: EngineWorkload, timings: EngineTimings, load: Engine
     victim.unlistedAt = victim.listedAt <= t ? t + timings.endpointRemoval : victim.listedAt;
     const created = workload.replaceAfterExit ? victim.stopAt : t;
     pods.push(newPod(workload, timings, t, created + timings.replacementStart));
-    if (t >= 0) kills++;
+    if (t >= 0 && t < end) kills++;
   }
   return { pods, kills };
 }
@@ -305,11 +315,11 @@ export function simulate(workload: EngineWorkload, routing: EngineRouting, timin
     offsets.push(offsets[k - 1] + Math.min((2 ** k - 1) * BACKOFF_BASE, BACKOFF_MAX) / 2);
   }
   for (let run = 0; run < runs; run++) {
-    const rng = random((load.seed * 1000003 + run * 7919) >>> 0);
+    const rng = random(load.seed * 1000003 + run * 7919);
     const killEvery = load.killEvery > 0 && Number.isFinite(load.killEvery) ? load.killEvery : 0;
     // Evenly spread phases, each jittered within its stratum.
     const phase = killEvery * (run + rng()) / runs;
-    const { pods, kills } = timeline(workload, timings, load, phase, end + 10, rng);
+    const { pods, kills } = timeline(workload, timings, load, phase, end, rng);
     total.kills += kills;
     for (const p of pods) {
       if (p.replaces >= 0 && p.replaces < end) {

@@ -199,7 +199,9 @@ export function targets(objects: any[]): ServiceTarget[] {
     const routing: EngineRouting = { mesh: !!route, retry: retry?.retry, outlier };
     if (!workload) {
       out.push({
-        namespace: ns, service: name, podLabels: {},
+        namespace: ns,
+        service: name,
+        podLabels: {},
         settings: { replicas: 0, preStop: 0, grace: 30 },
         routing,
         facts: { replicasFrom: 'no workload', readinessProbe: false, startupProbe: false, preStopSeconds: 0, graceSeconds: 30, retries: 0, perTryTimeoutSeconds: 0, outlierDetection: false },

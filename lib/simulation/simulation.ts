@@ -375,7 +375,13 @@ function predict(target: ServiceTarget, all: ServiceTarget[], objects: any[], fo
     }
     variants.push({
       change: 'all of these',
-      settings: { ...s, replicas: Math.max(2, s.replicas + 1), readiness: s.readiness ?? probe, preStop: Math.max(s.preStop, preStop), grace: Math.max(s.grace, preStop + 1) },
+      settings: {
+        ...s,
+        replicas: Math.max(2, s.replicas + 1),
+        readiness: s.readiness ?? probe,
+        preStop: Math.max(s.preStop, preStop),
+        grace: Math.max(s.grace, preStop + 1),
+      },
       routing: { ...target.routing, mesh: true, retry },
     });
     for (const v of variants) {

@@ -101,7 +101,8 @@ describe('reading the manifests', () => {
   });
 
   test('reads a pre-stop sleep from the sleep action and from an exec command, capped by the grace period', () => {
-    const sleepAction = Simulation.ofManifests([deployment({ replicas: 2 }, {}, { lifecycle: { preStop: { sleep: { seconds: 5 } } } }), service], LOAD)[0];
+    const sleep = { lifecycle: { preStop: { sleep: { seconds: 5 } } } };
+    const sleepAction = Simulation.ofManifests([deployment({ replicas: 2 }, {}, sleep), service], LOAD)[0];
     const exec = Simulation.ofManifests([deployment({ replicas: 2 }, {}, { lifecycle: { preStop: { exec: { command: ['/bin/sh', '-c', 'sleep 5'] } } } }), service], LOAD)[0];
     const capped = Simulation.ofManifests([deployment({ replicas: 2 }, { terminationGracePeriodSeconds: 0 }, { lifecycle: { preStop: { exec: { command: ['sleep', '5'] } } } }), service], LOAD)[0];
     const none = Simulation.ofManifests([deployment({ replicas: 2 }), service], LOAD)[0];
@@ -119,7 +120,9 @@ describe('reading the manifests', () => {
 
   test('applies the retries of a mesh route naming the Service by its full host, and its outlier detection', () => {
     const vs = {
-      apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'web', namespace: 'shop' },
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'web', namespace: 'shop' },
       spec: { hosts: ['web.shop.svc.cluster.local'], http: [{ route: [{ destination: { host: 'web.shop.svc.cluster.local' } }], retries: { attempts: 3, retryOn: 'connect-failure' } }] },
     };
     const [p] = Simulation.ofManifests([deployment({ replicas: 2 }), service, vs], LOAD);
