@@ -1,13 +1,14 @@
 /*
  * The talk's three runs, as the talk deployed them, through the simulation:
  *
- *   node --require ./apps/ts-register.cjs tools/simulate/talk.ts [--shared ../shared] [--out dist/simulate/talk] [--fit]
+ *   node --require ./tools/synth/ts-register.cjs tools/simulate/talk.ts [--shared ../shared] [--out dist/simulate/talk] [--fit]
  *
  * Lays the workshop's own YAML into three folders (1 replica, 2 replicas, 2 replicas + Istio retries), runs the
  * `simulate` command on each (the killer deletes a pod labelled app=webapp every 15 s, 10 users/s for 120 s) and
  * prints the prediction next to the talk's numbers. Exits 1 when a completed count is off by more than 10 % or the
  * order of the three runs differs from the talk's.
  *
+ * --sensitivity prints how much each timing moves the three predictions.
  * --fit re-does the calibration: a grid search of the replacement start, the app startup and the in-flight window on
  * the first two runs only (the third is predicted, never fitted), with the endpoint timings held at their defaults.
  */
@@ -27,13 +28,13 @@ const RUNS = [
   { dir: '2-replicas-istio-retries', title: '2 replicas + Istio retries (5)', completed: 1198, refused: 0, fitted: false },
 ];
 
-function args(): { shared: string; out: string; fit: boolean } {
+function args(): { shared: string; out: string; fit: boolean; sensitivity: boolean } {
   const a = process.argv.slice(2);
   const get = (flag: string, dflt: string): string => {
     const i = a.indexOf(flag);
     return i >= 0 && a[i + 1] ? a[i + 1] : dflt;
   };
-  return { shared: get('--shared', path.join(ROOT, '..', 'shared')), out: get('--out', path.join(ROOT, 'dist', 'simulate', 'talk')), fit: a.includes('--fit') };
+  return { shared: get('--shared', path.join(ROOT, '..', 'shared')), out: get('--out', path.join(ROOT, 'dist', 'simulate', 'talk')), fit: a.includes('--fit'), sensitivity: a.includes('--sensitivity') };
 }
 
 /** Copies the workshop YAML into one folder per run; the 1-replica run scales the webapp to 1, as `kubectl scale` did. */
@@ -86,15 +87,42 @@ function fit(dirs: string[]): void {
     + `-> completed ${best!.got.join(', ')}`);
 }
 
+/** How much each timing moves the three predictions: one timing changed at a time, the others at their defaults. */
+function sensitivity(dirs: string[]): void {
+  const manifests = dirs.map(d => fs.readdirSync(d).flatMap(f => Yaml.load(path.join(d, f))));
+  const variants: [string, SimulationOptions][] = [
+    ['defaults', {}],
+    ['appStartup 6.75 s', { appStartup: Duration.millis(6750) }],
+    ['appStartup 8.75 s', { appStartup: Duration.millis(8750) }],
+    ['replacementStart 2.5 s', { replacementStart: Duration.millis(2500) }],
+    ['replacementStart 4.5 s', { replacementStart: Duration.millis(4500) }],
+    ['endpointRemoval 0.5 s', { endpointRemoval: Duration.millis(500) }],
+    ['endpointRemoval 2 s', { endpointRemoval: Duration.millis(2000) }],
+    ['endpointAddition 0 s', { endpointAddition: Duration.millis(0) }],
+    ['endpointAddition 1.5 s', { endpointAddition: Duration.millis(1500) }],
+    ['inFlight 0.1 s', { inFlight: Duration.millis(100) }],
+    ['inFlight 0.5 s', { inFlight: Duration.millis(500) }],
+  ];
+  console.log(`| timing changed | ${RUNS.map(r => r.title).join(' | ')} |`);
+  console.log(`|---|${RUNS.map(() => '---').join('|')}|`);
+  console.log(`| the talk | ${RUNS.map(r => r.completed).join(' | ')} |`);
+  for (const [name, o] of variants) {
+    const got = manifests.map(m => Simulation.ofManifests(m, { ...KILLER, ...o }).find(p => p.service === 'webapp')!.completed);
+    console.log(`| ${name} | ${got.join(' | ')} |`);
+  }
+  console.log('');
+}
+
 function main(): number {
-  const { shared, out, fit: doFit } = args();
+  const { shared, out, fit: doFit, sensitivity: doSensitivity } = args();
   const dirs = layout(shared, out);
   if (doFit) fit(dirs);
+  if (doSensitivity) sensitivity(dirs);
   const rows: { title: string; talk: number; predicted: number; refusedTalk: number; line: string; fitted: boolean }[] = [];
   for (const [i, dir] of dirs.entries()) {
     // The real command, as a user runs it.
     const output = execFileSync(process.execPath, [
-      '--require', path.join(ROOT, 'apps', 'ts-register.cjs'), path.join(ROOT, 'tools', 'simulate', 'main.ts'), dir,
+      '--require', path.join(ROOT, 'tools', 'synth', 'ts-register.cjs'), path.join(ROOT, 'tools', 'simulate', 'main.ts'), dir,
       '--kill-every', '15s', '--rate', '10', '--duration', '120s', '--selector', 'app=webapp', '--service', 'default/webapp',
     ], { encoding: 'utf8' });
     const line = output.split('\n')[0];
