@@ -3,9 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, Chart, Duration, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { LoadTest } from '../chaos/load-test';
 import { EnginePhase, EngineResult, EngineRouting, EngineTimings, EngineWorkload, simulate } from './engine';
 import { KillerSpec, LoadSpec, ServiceTarget, gatewayTarget, killerHits, killers, targetOfUrl, targets } from './manifests';
+import { LoadTest } from '../chaos/load-test';
 
 /**
  * The timings no manifest holds. The defaults were fitted on the talk's first two runs (1 and 2 replicas of the
