@@ -7,8 +7,27 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Duration, Yaml } from 'cdk8s';
-import { Simulation, SimulationOptions } from '../../lib/simulation';
-import { parseSelector, seconds } from '../../lib/simulation/manifests';
+import { Simulation, SimulationOptions } from 'cdk8s-resilience';
+
+/** Seconds of `15s`, `500ms`, `2m`, `1m30s`, `1.5s` or a plain number; undefined when it is none of these. */
+function seconds(text: string): number | undefined {
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
+  if (!parts.length || parts.map(p => p[0]).join('') !== text) return undefined;
+  return parts.reduce((sum, p) => sum + parseFloat(p[1]) * units[p[2]], 0);
+}
+
+/** `app=webapp,tier=web` as labels. */
+function parseSelector(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text.split(',').map(x => x.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new Error(`selector '${text}': '${part}' is not key=value`);
+    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return out;
+}
 
 const USAGE = `usage: simulate DIR [DIR...] [options]
 
@@ -43,7 +62,7 @@ function fail(message: string): never {
 
 function duration(flag: string, text: string | undefined): Duration {
   if (text === undefined) fail(`${flag} needs a value`);
-  const s = seconds(/^\d+(\.\d+)?$/.test(text) ? Number(text) : text);
+  const s = seconds(text);
   if (s === undefined || s < 0) fail(`${flag} '${text}' is not a duration (15s, 500ms, 2m)`);
   return Duration.millis(Math.round(s * 1000));
 }

@@ -16,7 +16,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Duration, Yaml } from 'cdk8s';
-import { Simulation, SimulationOptions } from '../../lib/simulation';
+import { Simulation, SimulationOptions } from 'cdk8s-resilience';
 
 const ROOT = path.join(__dirname, '..', '..');
 const WORKSHOP = 'workshop/manifests/MasterCloudApps__expoqa2022';
