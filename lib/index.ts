@@ -19,3 +19,4 @@ export * from './chaos/chaos-target';
 export * from './chaos/kube-monkey';
 export * from './chaos/pod-chaos-monkey';
 export * from './chaos/load-test';
+export * from './simulation';

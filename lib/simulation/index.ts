@@ -1,0 +1,1 @@
+export { Simulation, SimulationOptions, SimulationTimings, ServicePrediction, LoadTestPrediction, WhatIf } from './simulation';
