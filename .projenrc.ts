@@ -74,15 +74,16 @@ for (const dir of ['apps', 'bench', 'tools']) {
 }
 
 // The layers of lib/, each importing only from the ones before it: core → workload → scaling | traffic | chaos |
-// stateful → patterns (lib/imports/ is generated code any layer may use). The README's architecture section says why.
-const LAYERS = ['core', 'workload', ['scaling', 'traffic', 'chaos', 'stateful'], 'patterns'];
+// stateful → patterns → simulation (lib/imports/ is generated code any layer may use). The README's architecture
+// section says why.
+const LAYERS = ['core', 'workload', ['scaling', 'traffic', 'chaos', 'stateful'], 'patterns', 'simulation'];
 const layerZones = LAYERS.flatMap((layer, i) => {
   const later = LAYERS.slice(i + 1).flat();
   const peers = Array.isArray(layer) ? layer : [layer];
   return peers.map(target => ({
     target: `./lib/${target}`,
     from: [...later, ...peers.filter(p => p !== target)].map(f => `./lib/${f}`),
-    message: `lib/${target} may import only from the layers before it (core → workload → scaling | traffic | chaos | stateful → patterns)`,
+    message: `lib/${target} may import only from the layers before it (core → workload → scaling | traffic | chaos | stateful → patterns → simulation)`,
   }));
 });
 project.eslint?.addRules({ 'import/no-restricted-paths': ['error', { zones: layerZones }] });
@@ -123,6 +124,15 @@ project.addTask('synth', {
   exec: synthCommand,
 });
 project.setScript('synth', synthCommand);
+
+// `npm run simulate -- DIR`: what a pod killer costs each Service of a folder of manifests (docs/simulation.md).
+const simulateCommand = 'node --require ./tools/synth/ts-register.cjs tools/simulate/main.ts';
+project.addTask('simulate', {
+  description: 'Predict a pod killer\'s damage per Service from a folder of manifests (docs/simulation.md)',
+  exec: simulateCommand,
+  receiveArgs: true,
+});
+project.setScript('simulate', simulateCommand);
 
 project.addTask('bench', {
   description: 'Benchmark synthesis: ScalableBackend vs hand-written cdk8s-plus-27, and synth start-up (bench/README.md)',
