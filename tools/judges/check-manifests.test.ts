@@ -5,8 +5,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, YamlOutputType } from 'cdk8s';
-import { APPS } from '../../apps/index';
 import { discoverApps, ROOT, TOOLS } from './judges';
+import { APPS } from '../../apps/index';
 
 function checkManifests(dir: string) {
   const r = spawnSync(process.execPath, ['--require', './apps/ts-register.cjs', 'tools/judges/check-manifests.ts', dir],

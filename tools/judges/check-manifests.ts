@@ -28,11 +28,12 @@ function main(argv: string[]): number {
   console.log('cells: findings not allow-listed, (+N allowed) accepted by allow-list.yaml, N warn: kube-score WARNINGs (not gating); -: no object for that judge');
 
   let failed = false;
-  for (const j of report.judges.filter(j => j.unavailable)) {
+  for (const judge of report.judges.filter(j => j.unavailable)) {
     // Polaris cannot be installed here; every other judge must be present.
-    if (j.id === 'polaris') console.log(`note: polaris ${j.unavailable}`);
-    else {
-      console.log(`ERROR: ${j.id} ${j.unavailable}`);
+    if (judge.id === 'polaris') {
+      console.log(`note: polaris ${judge.unavailable}`);
+    } else {
+      console.log(`ERROR: ${judge.id} ${judge.unavailable}`);
       failed = true;
     }
   }

@@ -4,6 +4,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+// yaml is a devDependency: these tools run in development and CI only, never from the published library
+// eslint-disable-next-line import/no-extraneous-dependencies
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -79,7 +81,9 @@ export function readApp(name: string, dir: string): App {
       const nameValue = get('metadata', 'name') ?? get('metadata', 'generateName');
       const ns = get('metadata', 'namespace');
       objects.push({
-        apiVersion, kind, file,
+        apiVersion,
+        kind,
+        file,
         name: typeof nameValue === 'string' ? nameValue : `#${i + 1}`,
         namespace: typeof ns === 'string' ? ns : undefined,
         // the document's own text: re-serializing would hide what a judge should see (duplicate keys, quoting)
@@ -98,11 +102,11 @@ function hasYaml(dir: string): boolean {
  * The apps under `dir`: each sub-folder (at any depth) that holds YAML files is one app, named by its path below
  * `dir`; a `dir` that holds YAML itself is one app named after it. Apps without any Kubernetes object are dropped.
  */
-export function discoverApps(dir: string): App[] {
+export function discoverApps(dir: string, opts: { keepEmpty?: boolean } = {}): App[] {
   const apps: App[] = [];
   if (hasYaml(dir)) apps.push(readApp(path.basename(path.resolve(dir)), dir));
   const walk = (sub: string) => {
-    for (const entry of fs.readdirSync(path.join(dir, sub), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of fs.readdirSync(path.join(dir, sub), { withFileTypes: true }).sort((a, b) => byCodePoint(a.name, b.name))) {
       if (!entry.isDirectory() || entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       const rel = sub ? `${sub}/${entry.name}` : entry.name;
       if (hasYaml(path.join(dir, rel))) apps.push(readApp(rel, path.join(dir, rel)));
@@ -110,7 +114,12 @@ export function discoverApps(dir: string): App[] {
     }
   };
   walk('');
-  return apps.filter(a => a.objects.length > 0).sort((a, b) => a.name.localeCompare(b.name));
+  return apps.filter(a => opts.keepEmpty || a.objects.length > 0).sort((a, b) => byCodePoint(a.name, b.name));
+}
+
+/** Locale-independent order, so that reports read the same on every machine. */
+export function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Copies each app's Kubernetes objects (only those) into a folder of its own under a temporary root. */
@@ -183,7 +192,9 @@ function kubeconform(line: 'K8S_OLD' | 'K8S_NEW'): Judge {
       try { out = JSON.parse(r.stdout); } catch { return toolError(id(), app.name, r.stderr || r.stdout); }
       const findings: Finding[] = [];
       for (const res of out.resources ?? []) {
-        const object = res.kind ? objectId({ kind: res.kind, name: res.name, namespace: res.namespace || undefined }) : path.basename(res.filename);
+        // kubeconform reports kind and name; the namespace comes from our own reading of the file
+        const own = app.files.get(path.basename(res.filename ?? ''))?.find(o => o.kind === res.kind && o.name === res.name);
+        const object = own ? objectId(own) : res.kind ? `${res.kind}/${res.name}` : path.basename(res.filename ?? '-');
         if (res.status === 'statusInvalid') {
           for (const e of res.validationErrors ?? [{ path: '', msg: res.msg }]) {
             findings.push({ tool: id(), app: app.name, object, check: 'invalid', message: `${e.path || '/'}: ${e.msg}` });
@@ -203,14 +214,18 @@ function kubectlValidate(line: 'K8S_OLD' | 'K8S_NEW'): Judge {
   const v = () => versions()[line] ?? '';
   const minor = () => v().replace(/^v(\d+\.\d+).*/, '$1');
   const id = () => `kubectl-validate ${minor() || line}`;
-  // 1.27 is built into kubectl-validate (its builtins go up to 1.30); newer lines read the module's OpenAPI v3 files.
+  // 1.27 is built into kubectl-validate. Its builtins end at 1.30, and for any other --version it asks GitHub, so the
+  // newest line runs as --version 1.30 with --local-schemas: the module's OpenAPI v3 files, which take precedence
+  // (kubectl-validate merges group-versions, first source first); 1.30's builtins only answer for group-versions
+  // that the newest line no longer serves.
   const local = () => line === 'K8S_NEW' ? path.join(SCHEMAS, 'kubectl-validate', v()) : undefined;
+  const builtin = () => line === 'K8S_NEW' ? KUBECTL_VALIDATE_NEWEST_BUILTIN : minor();
   return {
     get id() { return id(); },
     tool: 'kubectl-validate',
     unavailable: () => missing(path.join(BIN, 'kubectl-validate'), ...(local() ? [local()!] : [])),
     run: apps => perApp(apps, app => {
-      const args = [app.dir, '--version', minor(), '--local-crds', CRDS, '-o', 'json'];
+      const args = [app.dir, '--version', builtin(), '--local-crds', CRDS, '-o', 'json'];
       if (local()) args.push('--local-schemas', local()!);
       // no kubeconfig: it must never reach a cluster (nor the network for schemas)
       const r = exec(path.join(BIN, 'kubectl-validate'), args, { env: { KUBECONFIG: '/dev/null' } });
@@ -235,6 +250,9 @@ function kubectlValidate(line: 'K8S_OLD' | 'K8S_NEW'): Judge {
     }),
   };
 }
+
+/** kubectl-validate v0.0.4 embeds the schemas of Kubernetes 1.23 to 1.30 (pkg/openapiclient/builtins). */
+const KUBECTL_VALIDATE_NEWEST_BUILTIN = '1.30';
 
 const KUBE_SCORE_CRITICAL = 1;
 const KUBE_SCORE_WARNING = 5;
@@ -280,7 +298,7 @@ function checkov(): Judge {
       if (apps.length === 0) return result;
       const root = path.dirname(apps[0].dir);
       const r = exec(exe, ['--directory', root, '--framework', 'kubernetes', '--output', 'json', '--quiet', '--compact',
-        '--skip-download', '--no-guide'], { env: { BC_SKIP_MAPPING: 'TRUE', CHECKOV_NO_VERSION_CHECK: '1', ANSI_COLORS_DISABLED: '1' } });
+        '--skip-download'], { env: { BC_SKIP_MAPPING: 'TRUE', CHECKOV_NO_VERSION_CHECK: '1', ANSI_COLORS_DISABLED: '1' } });
       let out: any;
       try { out = JSON.parse(r.stdout); } catch { return new Map(apps.map(a => [a.name, toolError(id, a.name, r.stderr || r.stdout)])); }
       const reports: any[] = Array.isArray(out) ? out : [out];
@@ -291,11 +309,15 @@ function checkov(): Judge {
           const [dirName, file] = String(c.file_path).replace(/^\//, '').split('/');
           const app = byDir.get(dirName);
           if (!app) continue;
-          // resource: Kind.namespace.name (namespace "default" when the object names none)
-          const [kind, ns, ...rest] = String(c.resource).split('.');
-          const name = rest.join('.');
-          const own = app.files.get(file)?.find(o => o.kind === kind && o.name === name);
-          const object = own ? objectId(own) : objectId({ kind, name, namespace: ns });
+          // resource: Kind.namespace.name (namespace "default" when the object names none); the graph checks (CKV2_*)
+          // name the Pod a workload makes: Pod.namespace.<workload name>.<its labels>. Either way, the finding is
+          // about the object of ours whose name starts the rest, the longest such name.
+          const [kind, ns, ...restParts] = String(c.resource).split('.');
+          const rest = restParts.join('.');
+          const own = (app.files.get(file) ?? [])
+            .filter(o => (o.namespace ?? 'default') === ns && (rest === o.name || rest.startsWith(`${o.name}.`)))
+            .sort((a, b) => Number(b.kind === kind) - Number(a.kind === kind) || b.name.length - a.name.length)[0];
+          const object = own ? objectId(own) : objectId({ kind, name: rest, namespace: ns });
           result.get(app.name)!.findings.push({ tool: id, app: app.name, object, check: c.check_id, message: c.check_name });
         }
         for (const e of report.results?.parsing_errors ?? []) {

@@ -14,6 +14,8 @@
 // Usage: node --require ./apps/ts-register.cjs tools/judges/make-schemas.ts --out DIR --k8s vX.Y.Z=MODULE_DIR... --crds DIR
 import * as fs from 'fs';
 import * as path from 'path';
+// yaml is a devDependency: these tools run in development and CI only, never from the published library
+// eslint-disable-next-line import/no-extraneous-dependencies
 import { parseAllDocuments } from 'yaml';
 
 type Schema = { [key: string]: any };
@@ -100,6 +102,8 @@ function pinKind(schema: Schema, gvk: Gvk): Schema {
   return {
     ...schema,
     properties: {
+      // every object has metadata, even where a CRD's schema leaves it out (the API server validates it itself)
+      metadata: { type: 'object' },
       ...props,
       apiVersion: { type: 'string', enum: [apiVersionOf(gvk)] },
       kind: { type: 'string', enum: [gvk.kind] },
@@ -171,12 +175,16 @@ function main(argv: string[]): void {
   const k8s: Array<[string, string]> = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '--out') out = argv[++i];
-    else if (arg === '--crds') crds = argv[++i];
-    else if (arg === '--k8s') {
+    if (arg === '--out') {
+      out = argv[++i];
+    } else if (arg === '--crds') {
+      crds = argv[++i];
+    } else if (arg === '--k8s') {
       const [version, dir] = argv[++i].split('=');
       k8s.push([version, dir]);
-    } else throw new Error(`unknown argument ${arg}`);
+    } else {
+      throw new Error(`unknown argument ${arg}`);
+    }
   }
   if (!out || k8s.length === 0) throw new Error('usage: make-schemas.ts --out DIR --k8s vX.Y.Z=MODULE_DIR... [--crds DIR]');
   for (const [version, dir] of k8s) {
