@@ -42,7 +42,7 @@ fresh() {
 done_() { printf '%s' "$2" >"$stamps/$1"; echo "done $1 $2"; }
 
 if fresh kubeconform $KUBECONFORM "$bin/kubeconform"; then
-  go install github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM
+  go install -ldflags "-X main.version=$KUBECONFORM" github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM
   done_ kubeconform $KUBECONFORM
 fi
 

@@ -340,8 +340,9 @@ function istioctl(): Judge {
     unavailable: () => missing(path.join(BIN, 'istioctl')),
     run: apps => perApp(apps, app => {
       if (!app.objects.some(isIstio)) return { ran: false, findings: [], notes: [] };
-      // the whole app in one run: the analyzers check the VirtualServices' hosts against its Services and Pods
-      const r = exec(path.join(BIN, 'istioctl'), ['analyze', '--use-kube=false', '--recursive', '--output', 'json',
+      // the whole app in one run (a folder is read recursively), in every namespace it uses: the analyzers check the
+      // VirtualServices' gateways and hosts against the app's Gateways, Services and workloads
+      const r = exec(path.join(BIN, 'istioctl'), ['analyze', '--use-kube=false', '--all-namespaces', '--output', 'json',
         '--output-threshold', 'Info', '--failure-threshold', 'Warning', '--color=false', app.dir], { env: { KUBECONFIG: '/dev/null' } });
       let out: any[];
       try { out = JSON.parse(r.stdout); } catch { return toolError(id, app.name, r.stderr || r.stdout); }
