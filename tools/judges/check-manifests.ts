@@ -46,6 +46,11 @@ function main(argv: string[]): number {
     console.log(`\nkube-score warnings (${warnings.length}, not gating):`);
     for (const w of warnings) console.log(`  ${findingLine(w)}`);
   }
+  const infos = report.notes.filter(n => !n.message.startsWith('WARNING'));
+  if (infos.length) {
+    console.log(`\nistioctl notes (${infos.length}, not gating):`);
+    for (const n of infos) console.log(`  ${findingLine(n)}`);
+  }
   const unused = allow.filter(e => !e.used);
   if (unused.length && dir === path.join(ROOT, 'dist', 'manifests')) {
     console.log(`\nallow-list entries that matched nothing (${unused.length}): ${unused.map(e => `${e.tool} ${e.check}${e.app ? ` app=${e.app}` : ''}${e.object ? ` object=${e.object}` : ''}`).join('; ')}`);

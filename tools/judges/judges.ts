@@ -194,14 +194,14 @@ function kubeconform(line: 'K8S_OLD' | 'K8S_NEW'): Judge {
       for (const res of out.resources ?? []) {
         // kubeconform reports kind and name; the namespace comes from our own reading of the file
         const own = app.files.get(path.basename(res.filename ?? ''))?.find(o => o.kind === res.kind && o.name === res.name);
-        const object = own ? objectId(own) : res.kind ? `${res.kind}/${res.name}` : path.basename(res.filename ?? '-');
+        const object = own ? objectId(own) : res.kind ? `${res.kind}/${res.name || '(no name)'}` : path.basename(res.filename ?? '-');
         if (res.status === 'statusInvalid') {
           for (const e of res.validationErrors ?? [{ path: '', msg: res.msg }]) {
             findings.push({ tool: id(), app: app.name, object, check: 'invalid', message: `${e.path || '/'}: ${e.msg}` });
           }
         } else if (res.status === 'statusError') {
           const check = /could not find schema/.test(res.msg) ? 'missing-schema' : 'error';
-          findings.push({ tool: id(), app: app.name, object, check, message: res.msg });
+          findings.push({ tool: id(), app: app.name, object, check, message: `${res.msg}${res.version ? ` (apiVersion ${res.version})` : ''}` });
         }
       }
       if (r.status !== 0 && findings.length === 0) return toolError(id(), app.name, r.stderr || `exit ${r.status}`);
@@ -238,7 +238,9 @@ function kubectlValidate(line: 'K8S_OLD' | 'K8S_NEW'): Judge {
           const object = objectAt(app, file, i);
           const causes: any[] = s.details?.causes ?? [];
           if (causes.length === 0) {
-            findings.push({ tool: id(), app: app.name, object, check: s.reason || 'error', message: s.message });
+            // an apiVersion it has no schema for (removed from Kubernetes, or a CRD we do not vendor) is an InternalError
+            const check = /failed to locate OpenAPI spec/.test(s.message) ? 'missing-schema' : s.reason || 'error';
+            findings.push({ tool: id(), app: app.name, object, check, message: s.message });
           }
           for (const c of causes) {
             findings.push({ tool: id(), app: app.name, object, check: c.reason || s.reason || 'error', message: `${c.field ? `${c.field}: ` : ''}${c.message}` });
