@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, YamlOutputType } from 'cdk8s';
-import { discoverApps, ROOT, TOOLS } from './judges';
+import { byCodePoint, discoverApps, ROOT, TOOLS } from './judges';
 import { APPS } from '../../apps/index';
 
 function checkManifests(dir: string) {
@@ -61,6 +61,57 @@ test('a privileged Deployment on :latest without resources fails the gate, each 
   expect(out).toMatch(/^\| unsafe +\| 0 +\| 0 +\| 0 +\| 0 +\| [1-9]/m);
 });
 
+const MISSPELT = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: misspelt
+spec:
+  replica: 2
+  selector:
+    matchLabels: { app: misspelt }
+  template:
+    metadata:
+      labels: { app: misspelt }
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27.1
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: misspelt
+spec:
+  hosts: [misspelt]
+  http:
+    - retry: { attempts: 3 }
+      route:
+        - destination: { host: misspelt }
+`;
+
+test('the schema judges catch a misspelt field, built-in and Istio alike, on both Kubernetes lines', () => {
+  const dir = path.join(tmp, 'misspelt');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'objects.yaml'), MISSPELT);
+
+  const { status, out } = checkManifests(dir);
+
+  expect(status).toBe(1);
+  const lines = out.split('\n').filter(l => / \| misspelt \| /.test(l)).map(l => l.trim());
+  for (const tool of ['kubeconform 1.27', 'kubeconform 1.37']) {
+    expect(lines).toEqual(expect.arrayContaining([
+      expect.stringMatching(new RegExp(`^${tool} \\| misspelt \\| Deployment/misspelt \\| invalid \\| .*'replica'`)),
+      expect.stringMatching(new RegExp(`^${tool} \\| misspelt \\| VirtualService/misspelt \\| invalid \\| .*'retry'`)),
+    ]));
+  }
+  for (const tool of ['kubectl-validate 1.27', 'kubectl-validate 1.37']) {
+    expect(lines).toEqual(expect.arrayContaining([
+      expect.stringMatching(new RegExp(`^${tool} \\| misspelt \\| Deployment/misspelt \\| \\S+ \\| spec.replica: `)),
+      expect.stringMatching(new RegExp(`^${tool} \\| misspelt \\| VirtualService/misspelt \\| \\S+ \\| spec.http\\[0\\].retry: `)),
+    ]));
+  }
+});
+
 test('our smallest app passes every judge', () => {
   const out = path.join(tmp, 'apps');
   for (const [name, build] of Object.entries(APPS)) {
@@ -68,7 +119,7 @@ test('our smallest app passes every judge', () => {
     build(app);
     app.synth();
   }
-  const smallest = discoverApps(out).sort((a, b) => a.objects.length - b.objects.length || a.name.localeCompare(b.name))[0];
+  const smallest = discoverApps(out).sort((a, b) => a.objects.length - b.objects.length || byCodePoint(a.name, b.name))[0];
 
   const result = checkManifests(path.join(out, smallest.name));
 
