@@ -287,6 +287,8 @@ function kubeScore(): Judge {
   };
 }
 
+const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
+
 function checkov(): Judge {
   const id = 'checkov';
   const exe = path.join(TOOLS, 'venv', 'bin', 'checkov');
@@ -316,9 +318,11 @@ function checkov(): Judge {
           // about the object of ours whose name starts the rest, the longest such name.
           const [kind, ns, ...restParts] = String(c.resource).split('.');
           const rest = restParts.join('.');
+          // the same kind first; for a Pod the graph checks derived, the workload that makes it (not a namesake ConfigMap)
+          const rank = (o: K8sObject) => (o.kind === kind ? 2 : 0) + (kind === 'Pod' && WORKLOADS.has(o.kind) ? 1 : 0);
           const own = (app.files.get(file) ?? [])
             .filter(o => (o.namespace ?? 'default') === ns && (rest === o.name || rest.startsWith(`${o.name}.`)))
-            .sort((a, b) => Number(b.kind === kind) - Number(a.kind === kind) || b.name.length - a.name.length)[0];
+            .sort((a, b) => rank(b) - rank(a) || b.name.length - a.name.length)[0];
           const object = own ? objectId(own) : objectId({ kind, name: rest, namespace: ns });
           result.get(app.name)!.findings.push({ tool: id, app: app.name, object, check: c.check_id, message: c.check_name });
         }
