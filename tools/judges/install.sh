@@ -28,10 +28,11 @@ mkdir -p "$bin" "$stamps" "$tools/schemas"
 # The folder ignores itself, so no .gitignore line is needed for it to stay out of commits.
 [ -f "$tools/.gitignore" ] || printf '*\n' >"$tools/.gitignore"
 
-export GOBIN=$bin GOFLAGS=-mod=mod GOTOOLCHAIN=local
+# GOTOOLCHAIN=local: build with the machine's Go, never fetch another toolchain
+export GOBIN=$bin GOTOOLCHAIN=local
 
-# fresh STEP VALUE FILE...: true when STEP must run (stamp differs or an output is missing)
-fresh() {
+# needs STEP VALUE FILE...: true when STEP must run (stamp differs or an output is missing)
+needs() {
   local step=$1 value=$2
   shift 2
   [ "$(cat "$stamps/$step" 2>/dev/null)" = "$value" ] || return 0
@@ -41,22 +42,22 @@ fresh() {
 }
 done_() { printf '%s' "$2" >"$stamps/$1"; echo "done $1 $2"; }
 
-if fresh kubeconform $KUBECONFORM "$bin/kubeconform"; then
+if needs kubeconform $KUBECONFORM "$bin/kubeconform"; then
   go install -ldflags "-X main.version=$KUBECONFORM" github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM
   done_ kubeconform $KUBECONFORM
 fi
 
-if fresh kube-score $KUBE_SCORE "$bin/kube-score"; then
+if needs kube-score $KUBE_SCORE "$bin/kube-score"; then
   go install -ldflags "-X main.version=${KUBE_SCORE#v}" github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE
   done_ kube-score $KUBE_SCORE
 fi
 
-if fresh kubectl-validate $KUBECTL_VALIDATE "$bin/kubectl-validate"; then
+if needs kubectl-validate $KUBECTL_VALIDATE "$bin/kubectl-validate"; then
   go install sigs.k8s.io/kubectl-validate@$KUBECTL_VALIDATE
   done_ kubectl-validate $KUBECTL_VALIDATE
 fi
 
-if fresh istioctl $ISTIO "$bin/istioctl"; then
+if needs istioctl $ISTIO "$bin/istioctl"; then
   # `go install pkg@version` refuses modules whose go.mod has replace directives; building inside the module's own
   # (read-only) folder in the module cache uses its go.mod and go.sum as they are.
   dir=$(go mod download -json istio.io/istio@$ISTIO | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
@@ -66,7 +67,7 @@ if fresh istioctl $ISTIO "$bin/istioctl"; then
   done_ istioctl $ISTIO
 fi
 
-if fresh checkov $CHECKOV "$tools/venv/bin/checkov"; then
+if needs checkov $CHECKOV "$tools/venv/bin/checkov"; then
   [ -x "$tools/venv/bin/python" ] || python3 -m venv "$tools/venv"
   "$tools/venv/bin/pip" install --quiet --disable-pip-version-check "checkov==$CHECKOV"
   done_ checkov $CHECKOV
@@ -76,7 +77,7 @@ fi
 converter=tools/judges/make-schemas.ts
 crds_sum=$(cat vendor/crds/*.yaml "$converter" | sha256sum | cut -c1-16)
 schemas_value="$K8S_OLD $K8S_NEW $crds_sum"
-if fresh schemas "$schemas_value" "$tools/schemas/kubeconform/$K8S_NEW-standalone-strict"; then
+if needs schemas "$schemas_value" "$tools/schemas/kubeconform/$K8S_NEW-standalone-strict"; then
   old_dir=$(go mod download -json k8s.io/kubernetes@$K8S_OLD | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   new_dir=$(go mod download -json k8s.io/kubernetes@$K8S_NEW | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   rm -rf "$tools/schemas.tmp" && mkdir -p "$tools/schemas.tmp"
