@@ -134,6 +134,19 @@ project.addTask('simulate', {
 });
 project.setScript('simulate', simulateCommand);
 
+// The manifest judges platform teams run (tools/judges/README.md), installed pinned into .tools/ by
+// tools/judges/install.sh: kubeconform, kubectl-validate, kube-score, checkov and istioctl.
+const judges = 'node --require ./tools/synth/ts-register.cjs tools/judges';
+const judgeTasks: Array<[string, string, string]> = [
+  ['check:manifests', `${judges}/check-manifests.ts`, 'Every manifest judge on every app in dist/manifests (or DIR); fails on findings not allow-listed'],
+  ['docs:comparison', `${judges}/comparison.ts`, 'Regenerate docs/comparison.md: the workshops\' YAML and our apps through the judges (--check: fail when stale)'],
+  ['test:judges', 'jest -c tools/judges/jest.config.js', 'The judges\' own tests (needs tools/judges/install.sh)'],
+];
+for (const [name, exec, description] of judgeTasks) {
+  project.addTask(name, { description, exec, receiveArgs: true });
+  project.setScript(name, exec);
+}
+
 project.addTask('bench', {
   description: 'Benchmark synthesis: ScalableBackend vs hand-written cdk8s-plus-27, and synth start-up (bench/README.md)',
   exec: 'node --require ./tools/synth/ts-register.cjs bench/run.ts',

@@ -9,7 +9,7 @@ import { byCodePoint, discoverApps, ROOT, TOOLS } from './judges';
 import { APPS } from '../../apps/index';
 
 function checkManifests(dir: string) {
-  const r = spawnSync(process.execPath, ['--require', './apps/ts-register.cjs', 'tools/judges/check-manifests.ts', dir],
+  const r = spawnSync(process.execPath, ['--require', './tools/synth/ts-register.cjs', 'tools/judges/check-manifests.ts', dir],
     { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }

@@ -81,7 +81,7 @@ if needs schemas "$schemas_value" "$tools/schemas/kubeconform/$K8S_NEW-standalon
   old_dir=$(go mod download -json k8s.io/kubernetes@$K8S_OLD | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   new_dir=$(go mod download -json k8s.io/kubernetes@$K8S_NEW | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   rm -rf "$tools/schemas.tmp" && mkdir -p "$tools/schemas.tmp"
-  node --require ./apps/ts-register.cjs "$converter" --out "$tools/schemas.tmp" \
+  node --require ./tools/synth/ts-register.cjs "$converter" --out "$tools/schemas.tmp" \
     --k8s "$K8S_OLD=$old_dir" --k8s "$K8S_NEW=$new_dir" --crds vendor/crds
   rm -rf "$tools/schemas" && mv "$tools/schemas.tmp" "$tools/schemas"
   done_ schemas "$schemas_value"

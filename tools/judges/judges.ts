@@ -5,7 +5,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 // yaml is a devDependency: these tools run in development and CI only, never from the published library
-// eslint-disable-next-line import/no-extraneous-dependencies
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 
 export const ROOT = path.resolve(__dirname, '..', '..');

@@ -11,11 +11,10 @@
 //   <out>/kubectl-validate/<version>/api/v1.json, apis/<group>/<version>.json
 //       the module's api/openapi-spec/v3 documents, in the folder layout kubectl-validate's --local-schemas reads.
 //
-// Usage: node --require ./apps/ts-register.cjs tools/judges/make-schemas.ts --out DIR --k8s vX.Y.Z=MODULE_DIR... --crds DIR
+// Usage: node --require ./tools/synth/ts-register.cjs tools/judges/make-schemas.ts --out DIR --k8s vX.Y.Z=MODULE_DIR... --crds DIR
 import * as fs from 'fs';
 import * as path from 'path';
 // yaml is a devDependency: these tools run in development and CI only, never from the published library
-// eslint-disable-next-line import/no-extraneous-dependencies
 import { parseAllDocuments } from 'yaml';
 
 type Schema = { [key: string]: any };
