@@ -56,6 +56,17 @@ export function addBackends(scope: Construct, count: number, features: string[] 
       JsonPatch.add('/spec/template/spec/topologySpreadConstraints', spread),
     );
 
+    const policy = new Construct(deployment, 'NetworkPolicy');
+    new kplus.k8s.KubeNetworkPolicy(policy, 'Resource', {
+      metadata: { name: spec.name },
+      spec: {
+        podSelector: { matchLabels: deployment.matchLabels },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ ports: [{ port: kplus.k8s.IntOrString.fromNumber(spec.containerPort), protocol: 'TCP' }] }],
+        egress: [{}],
+      },
+    });
+
     const budget = new Construct(deployment, 'DisruptionBudget');
     new kplus.k8s.KubePodDisruptionBudget(budget, 'Resource', {
       metadata: { name: spec.name },

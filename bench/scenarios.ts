@@ -34,6 +34,7 @@ export function backendSpec(i: number): BackendSpec {
     resources: {
       cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
       memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
+      ephemeralStorage: { request: Size.gibibytes(1), limit: Size.gibibytes(2) },
     },
     probePath: '/healthz',
     writablePath: '/tmp',
@@ -151,8 +152,8 @@ export const FEATURES: { [name: string]: Feature } = {
   },
 };
 
-/** Deployment, Service and PodDisruptionBudget. */
-export const BASE_OBJECTS_PER_BACKEND = 3;
+/** Deployment, Service, PodDisruptionBudget and NetworkPolicy. */
+export const BASE_OBJECTS_PER_BACKEND = 4;
 
 /** The features named in a `--features a,b` list (`none` for none), refusing unknown names. */
 export function parseFeatures(list: string | undefined): string[] {

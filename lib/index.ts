@@ -1,5 +1,6 @@
 export * from './workload/pod-security';
 export * from './workload/disruption-budget';
+export * from './workload/network-policy';
 export * from './workload/topology-spread';
 export * from './workload/workload-defaults';
 export * from './workload/resilient-deployment';

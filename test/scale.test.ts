@@ -26,16 +26,16 @@ describe('a chart of 1000 ScalableBackends', () => {
     manifests = synthValid(chart);
   }, 120_000);
 
-  test('synthesizes a Deployment, a Service and a PodDisruptionBudget per backend, and nothing else', () => {
-    expect(manifests).toHaveLength(3 * COUNT);
-    for (const kind of ['Deployment', 'Service', 'PodDisruptionBudget']) {
+  test('synthesizes a Deployment, a Service, a PodDisruptionBudget and a NetworkPolicy per backend, and nothing else', () => {
+    expect(manifests).toHaveLength(4 * COUNT);
+    for (const kind of ['Deployment', 'Service', 'PodDisruptionBudget', 'NetworkPolicy']) {
       expect(ofKind(manifests, kind)).toHaveLength(COUNT);
     }
   });
 
   test('gives every object a unique name', () => {
     const names = new Set(manifests.map(m => `${m.kind}/${m.metadata.name}`));
-    expect(names.size).toBe(3 * COUNT);
+    expect(names.size).toBe(4 * COUNT);
   });
 
   test('wires each Service and budget to its own Deployment only', () => {

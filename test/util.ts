@@ -35,7 +35,10 @@ export function podSpec(workload: any): any {
 }
 
 /** The documented default requests and limits, as they appear in a manifest (WorkloadDefaults.RESOURCES). */
-export const DEFAULT_RESOURCES_JSON = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
+export const DEFAULT_RESOURCES_JSON = {
+  requests: { 'cpu': '100m', 'memory': '128Mi', 'ephemeral-storage': '1Gi' },
+  limits: { 'cpu': '500m', 'memory': '256Mi', 'ephemeral-storage': '2Gi' },
+};
 
 /** A container's security context under the documented defaults (Pod Security "restricted", UID/GID 10001). */
 export const HARDENED_CONTAINER_CONTEXT = {

@@ -211,6 +211,7 @@ export class LoadTest extends Construct {
   public static readonly DEFAULT_RESOURCES: kplus.ContainerResources = {
     cpu: { request: kplus.Cpu.millis(500), limit: kplus.Cpu.millis(2000) },
     memory: { request: Size.mebibytes(512), limit: Size.gibibytes(1) },
+    ephemeralStorage: { request: Size.gibibytes(1), limit: Size.gibibytes(2) },
   };
 
   /** Where the script is mounted. */

@@ -9,6 +9,7 @@ import { AutoscaledDeployment } from '../scaling/autoscaled-deployment';
 import { Autoscaler, AutoscalingOptions } from '../scaling/autoscaler';
 import { LoadBalancedService, MeshOptions, ServiceOptions } from '../traffic/load-balanced-service';
 import { DisruptionBudget } from '../workload/disruption-budget';
+import { WorkloadNetworkPolicy } from '../workload/network-policy';
 import { ResilientDeployment, ResilientDeploymentProps } from '../workload/resilient-deployment';
 import { ResilienceOptions, WorkloadDefaults } from '../workload/workload-defaults';
 
@@ -259,6 +260,7 @@ export class ScalableBackend extends Construct {
       security: props.security,
       disruptionBudget: props.disruptionBudget,
       topologySpread: props.topologySpread,
+      networkPolicy: props.networkPolicy,
       defaultResources: props.defaultResources,
       dockerRegistryAuth: props.imagePullSecret,
       containers: [container],
@@ -291,5 +293,10 @@ export class ScalableBackend extends Construct {
   /** The PodDisruptionBudget, when the Deployment has one. */
   public get disruptionBudget(): DisruptionBudget | undefined {
     return this.deployment.disruptionBudget;
+  }
+
+  /** The NetworkPolicy of the pods, unless `networkPolicy.enabled` is false. */
+  public get networkPolicy(): WorkloadNetworkPolicy | undefined {
+    return this.deployment.networkPolicy;
   }
 }

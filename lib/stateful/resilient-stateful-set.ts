@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { rewriteStatefulSetSpec } from '../core/plus-internals';
 import { checkDnsLabel, checkWholeNumber, propError, Subject, subjectFor, subjectOf } from '../core/validation';
 import { DisruptionBudget } from '../workload/disruption-budget';
+import { WorkloadNetworkPolicy } from '../workload/network-policy';
 import { PodSecurity, PodSecurityOptions } from '../workload/pod-security';
 import { ResilienceOptions, WorkloadDefaults } from '../workload/workload-defaults';
 
@@ -175,6 +176,8 @@ export class ResilientStatefulSet extends kplus.StatefulSet {
   public readonly claimRetentionWhenScaled: ClaimRetention;
   /** The PodDisruptionBudget, when one was created. */
   public readonly disruptionBudget?: DisruptionBudget;
+  /** The NetworkPolicy, unless `networkPolicy.enabled` is false. */
+  public readonly networkPolicy?: WorkloadNetworkPolicy;
   private readonly resilience: ResilienceOptions;
   private readonly claims: VolumeClaimTemplate[];
   private readonly claimVolumes = new Map<string, kplus.Volume>();
@@ -203,7 +206,9 @@ export class ResilientStatefulSet extends kplus.StatefulSet {
     this.claimRetentionWhenScaled = props.claimRetentionWhenScaled ?? ClaimRetention.RETAIN;
 
     for (const container of this.containers) this.mountClaims(container);
-    this.disruptionBudget = WorkloadDefaults._apply(this, props, props.replicas ?? 1, props.metadata?.name);
+    const applied = WorkloadDefaults._apply(this, props, props.replicas ?? 1, props.metadata?.name);
+    this.disruptionBudget = applied.disruptionBudget;
+    this.networkPolicy = applied.networkPolicy;
     rewriteStatefulSetSpec(this, spec => this.completeSpec(spec));
   }
 

@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DisruptionBudget } from './disruption-budget';
+import { WorkloadNetworkPolicy } from './network-policy';
 import { PodSecurityOptions } from './pod-security';
 import { ResilienceOptions, WorkloadDefaults } from './workload-defaults';
 import { DEFAULTS } from '../core/defaults';
@@ -43,6 +44,8 @@ export class ResilientDeployment extends kplus.Deployment {
   public readonly revisionHistoryLimit: number;
   /** The PodDisruptionBudget, when one was created. */
   public readonly disruptionBudget?: DisruptionBudget;
+  /** The NetworkPolicy, unless `networkPolicy.enabled` is false. */
+  public readonly networkPolicy?: WorkloadNetworkPolicy;
   private readonly resilience: ResilienceOptions;
   private readonly checkContainers: boolean;
 
@@ -68,7 +71,9 @@ export class ResilientDeployment extends kplus.Deployment {
     this.checkContainers = true;
 
     WorkloadDefaults._setSpecField(this, 'revisionHistoryLimit', this.revisionHistoryLimit);
-    this.disruptionBudget = WorkloadDefaults._apply(this, props, this.budgetFloor(props), props.metadata?.name);
+    const applied = WorkloadDefaults._apply(this, props, this.budgetFloor(props), props.metadata?.name);
+    this.disruptionBudget = applied.disruptionBudget;
+    this.networkPolicy = applied.networkPolicy;
   }
 
   /**

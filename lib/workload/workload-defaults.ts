@@ -1,6 +1,7 @@
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DisruptionBudget, DisruptionBudgetOptions } from './disruption-budget';
+import { NetworkPolicyOptions, WorkloadNetworkPolicy } from './network-policy';
 import { PodSecurity, PodSecurityOptions } from './pod-security';
 import { TopologySpread, TopologySpreadOptions } from './topology-spread';
 import { prevalidated } from '../core/validated';
@@ -31,10 +32,29 @@ export interface ResilienceOptions {
 
   /**
    * Requests and limits for containers that do not set `resources` themselves. cdk8s-plus would otherwise apply
-   * hidden defaults (1000m/512Mi requests); this library always writes its own explicit values.
-   * @default - WorkloadDefaults.RESOURCES: requests cpu 100m, memory 128Mi; limits cpu 500m, memory 256Mi
+   * hidden defaults (1000m/512Mi requests); this library always writes its own explicit values. A container whose own
+   * `resources` leave ephemeral storage out gets these defaults' ephemeral storage: the kubelet evicts a pod that
+   * fills its node's disk, and without a limit any pod can.
+   * @default - WorkloadDefaults.RESOURCES: requests cpu 100m, memory 128Mi, ephemeral storage 1Gi; limits cpu 500m,
+   * memory 256Mi, ephemeral storage 2Gi (cdk8s-plus-27 writes ephemeral storage in whole GiB)
    */
   readonly defaultResources?: kplus.ContainerResources;
+
+  /**
+   * The NetworkPolicy that isolates the pods: connections only to the ports their containers expose, and (by default)
+   * every outgoing connection.
+   * @default - a policy allowing ingress to the containers' ports and all egress
+   */
+  readonly networkPolicy?: NetworkPolicyOptions;
+}
+
+/**
+ * What `WorkloadDefaults._apply` adds to a workload.
+ * @internal
+ */
+export interface AppliedDefaults {
+  readonly disruptionBudget?: DisruptionBudget;
+  readonly networkPolicy?: WorkloadNetworkPolicy;
 }
 
 /**
@@ -48,6 +68,7 @@ export class WorkloadDefaults {
   public static readonly RESOURCES: kplus.ContainerResources = {
     cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
     memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
+    ephemeralStorage: { request: Size.gibibytes(1), limit: Size.gibibytes(2) },
   };
 
   /**
@@ -58,9 +79,11 @@ export class WorkloadDefaults {
   public static _container(subject: Subject, prop: string, cont: kplus.ContainerProps, options: ResilienceOptions,
     check = true): kplus.ContainerProps {
     if (check) WorkloadDefaults._validateContainer(subject, prop, cont);
+    const defaults = options.defaultResources ?? WorkloadDefaults.RESOURCES;
+    const own = cont.resources;
     return {
       ...cont,
-      resources: cont.resources ?? options.defaultResources ?? WorkloadDefaults.RESOURCES,
+      resources: !own ? defaults : own.ephemeralStorage || !defaults.ephemeralStorage ? own : { ...own, ephemeralStorage: defaults.ephemeralStorage },
       securityContext: { ...PodSecurity.containerSecurityContext(options.security), ...cont.securityContext },
     };
   }
@@ -83,22 +106,28 @@ export class WorkloadDefaults {
   }
 
   /**
-   * Seccomp, topology spread and, from 2 replicas (or when enabled), a disruption budget. `minReplicas` is the
-   * fewest replicas the workload runs.
+   * Seccomp, topology spread, the NetworkPolicy and, from 2 replicas (or when enabled), a disruption budget.
+   * `minReplicas` is the fewest replicas the workload runs.
    * @internal
    */
-  public static _apply(workload: kplus.Workload, options: ResilienceOptions, minReplicas: number, name?: string): DisruptionBudget | undefined {
+  public static _apply(workload: kplus.Workload, options: ResilienceOptions, minReplicas: number, name?: string): AppliedDefaults {
     PodSecurity.applySeccompProfile(workload, options.security);
     TopologySpread.apply(workload, options.topologySpread);
+    const metadata = name ? { name } : undefined;
+    const network = options.networkPolicy ?? {};
+    const networkPolicy = (network.enabled ?? true)
+      ? new WorkloadNetworkPolicy(workload, 'NetworkPolicy', { ...network, target: workload, metadata })
+      : undefined;
     const budget = options.disruptionBudget ?? {};
-    if (!(budget.enabled ?? minReplicas >= 2)) return undefined;
+    if (!(budget.enabled ?? minReplicas >= 2)) return { networkPolicy };
     // The budget options were checked with the workload's (`_validate`), against the same floor.
-    return new DisruptionBudget(workload, 'DisruptionBudget', prevalidated({
+    const disruptionBudget = new DisruptionBudget(workload, 'DisruptionBudget', prevalidated({
       ...budget,
       target: workload,
       minReplicas,
-      metadata: name ? { name } : undefined,
+      metadata,
     }));
+    return { disruptionBudget, networkPolicy };
   }
 
   /**

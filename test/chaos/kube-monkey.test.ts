@@ -24,7 +24,7 @@ function tomlLine(toml: string, key: string): string | undefined {
 describe('KubeMonkey', () => {
   test('installs kube-monkey: ConfigMap, ServiceAccount, ClusterRole, binding and a one-replica Deployment', () => {
     const { manifests, deployment } = synth();
-    expect(manifests.map(m => m.kind).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'ServiceAccount']);
+    expect(manifests.map(m => m.kind).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'NetworkPolicy', 'ServiceAccount']);
     expect(deployment.spec.replicas).toBe(1);
     expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
   });
@@ -208,7 +208,10 @@ describe('KubeMonkey props', () => {
     expect(deployment.metadata.namespace).toBe('chaos');
     expect(container.image).toBe('registry.example.com/kube-monkey:v0.5.3');
     expect(container.args).toEqual(['-v=2', '-logtostderr=true']);
-    expect(container.resources).toEqual({ requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } });
+    expect(container.resources).toEqual({
+      requests: { 'cpu': '10m', 'memory': '32Mi', 'ephemeral-storage': '1Gi' },
+      limits: { 'cpu': '100m', 'memory': '64Mi', 'ephemeral-storage': '2Gi' },
+    });
   });
 });
 

@@ -141,7 +141,10 @@ describe('LoadTest defaults', () => {
   });
 
   test('requests 500m/512Mi and limits 2 CPUs/1Gi by default', () => {
-    expect(synth().container.resources).toEqual({ requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '2000m', memory: '1024Mi' } });
+    expect(synth().container.resources).toEqual({
+      requests: { 'cpu': '500m', 'memory': '512Mi', 'ephemeral-storage': '1Gi' },
+      limits: { 'cpu': '2000m', 'memory': '1024Mi', 'ephemeral-storage': '2Gi' },
+    });
   });
 
   test('keeps the finished Job by default', () => {
@@ -163,7 +166,10 @@ describe('LoadTest props', () => {
     expect(job.metadata.namespace).toBe('perf');
     expect(job.spec.ttlSecondsAfterFinished).toBe(3600);
     expect(container.image).toBe('registry.example.com/artillery:2.0.34');
-    expect(container.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1000m', memory: '512Mi' } });
+    expect(container.resources).toEqual({
+      requests: { 'cpu': '250m', 'memory': '256Mi', 'ephemeral-storage': '1Gi' },
+      limits: { 'cpu': '1000m', 'memory': '512Mi', 'ephemeral-storage': '2Gi' },
+    });
   });
 });
 

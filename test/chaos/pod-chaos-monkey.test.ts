@@ -140,7 +140,10 @@ describe('PodChaosMonkey props', () => {
     });
     expect(container.image).toBe('registry.example.com/chaos:1.0.0');
     expect(container.command).toEqual(['/chaos.sh']);
-    expect(container.resources).toEqual({ requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '50m', memory: '64Mi' } });
+    expect(container.resources).toEqual({
+      requests: { 'cpu': '10m', 'memory': '32Mi', 'ephemeral-storage': '1Gi' },
+      limits: { 'cpu': '50m', 'memory': '64Mi', 'ephemeral-storage': '2Gi' },
+    });
   });
 });
 

@@ -170,7 +170,10 @@ describe('ReplicatedPostgres defaults', () => {
   test('gives PostgreSQL 250m/256Mi requests and 1000m/512Mi limits, HAProxy the library defaults', () => {
     const { primary, replicas, haproxy } = synth();
     for (const c of [...podSpec(primary).containers, ...podSpec(replicas).initContainers, ...podSpec(replicas).containers]) {
-      expect(c.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1000m', memory: '512Mi' } });
+      expect(c.resources).toEqual({
+        requests: { 'cpu': '250m', 'memory': '256Mi', 'ephemeral-storage': '1Gi' },
+        limits: { 'cpu': '1000m', 'memory': '512Mi', 'ephemeral-storage': '2Gi' },
+      });
     }
     expect(podSpec(haproxy).containers[0].resources).toEqual(DEFAULT_RESOURCES_JSON);
   });
@@ -220,6 +223,9 @@ describe('ReplicatedPostgres options', () => {
       'ConfigMap/highload-dns/postgres-haproxy',
       'ConfigMap/highload-dns/postgres-primary-init',
       'Deployment/highload-dns/postgres-haproxy',
+      'NetworkPolicy/highload-dns/postgres-haproxy',
+      'NetworkPolicy/highload-dns/postgres-primary',
+      'NetworkPolicy/highload-dns/postgres-replicas',
       'PodDisruptionBudget/highload-dns/postgres-haproxy',
       'PodDisruptionBudget/highload-dns/postgres-replicas',
       'Service/highload-dns/postgres-haproxy',
@@ -230,7 +236,10 @@ describe('ReplicatedPostgres options', () => {
     ]);
     const c = podSpec(primary).containers[0];
     expect(c.image).toBe('postgres:16.3');
-    expect(c.resources).toEqual({ requests: { cpu: '500m', memory: '1024Mi' }, limits: { cpu: '2000m', memory: '1024Mi' } });
+    expect(c.resources).toEqual({
+      requests: { 'cpu': '500m', 'memory': '1024Mi', 'ephemeral-storage': '1Gi' },
+      limits: { 'cpu': '2000m', 'memory': '1024Mi', 'ephemeral-storage': '2Gi' },
+    });
     expect(env(c, 'POSTGRES_USER').value).toBe('shop');
     expect(env(c, 'POSTGRES_PASSWORD').valueFrom.secretKeyRef.key).toBe('shop-password');
     expect(env(c, 'REPLICATION_PASSWORD').valueFrom.secretKeyRef.key).toBe('repl-password');

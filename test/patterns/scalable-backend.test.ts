@@ -42,7 +42,10 @@ describe('ScalableBackend: the API of the issue', () => {
     expect(deployment.spec.replicas).toBe(3);
     expect(c.image).toBe('itdesign/calculator-backend:v1');
     expect(c.ports).toEqual([{ containerPort: 8080 }]);
-    expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1000m', memory: '128Mi' } });
+    expect(c.resources).toEqual({
+      requests: { 'cpu': '100m', 'memory': '128Mi', 'ephemeral-storage': '1Gi' },
+      limits: { 'cpu': '1000m', 'memory': '128Mi', 'ephemeral-storage': '2Gi' },
+    });
     expect(c.livenessProbe.httpGet).toEqual({ path: '/', port: 8080, scheme: 'HTTP' });
     expect(c.readinessProbe.httpGet).toEqual({ path: '/', port: 8080, scheme: 'HTTP' });
     const service = only(manifests, 'Service');

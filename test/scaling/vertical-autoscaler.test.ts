@@ -129,7 +129,7 @@ describe('VerticalAutoscaler', () => {
     new kplus.HorizontalPodAutoscaler(chart, 'hpa', {
       target, maxReplicas: 5, metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(60))],
     });
-    expect(ofKindNames(Testing.synth(chart))).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'VerticalPodAutoscaler']);
+    expect(ofKindNames(Testing.synth(chart))).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget', 'VerticalPodAutoscaler']);
   });
 });
 

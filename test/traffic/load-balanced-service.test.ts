@@ -92,7 +92,7 @@ describe('LoadBalancedService: the API of the issue', () => {
 describe('LoadBalancedService: the Service', () => {
   test('creates only a Service when no mesh option is given', () => {
     const { manifests, lb } = synth();
-    expect(manifests.filter(m => m.kind !== 'Deployment' && m.kind !== 'PodDisruptionBudget').map(m => m.kind)).toEqual(['Service']);
+    expect(manifests.filter(m => !['Deployment', 'PodDisruptionBudget', 'NetworkPolicy'].includes(m.kind)).map(m => m.kind)).toEqual(['Service']);
     expect([lb.virtualService, lb.destinationRule, lb.gateway, lb.gatewayVirtualService]).toEqual([undefined, undefined, undefined, undefined]);
   });
 

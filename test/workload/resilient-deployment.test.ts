@@ -31,7 +31,11 @@ describe('ResilientDeployment', () => {
       }],
     });
     const c = podSpec(only(synthValid(chart), 'Deployment')).containers[0];
-    expect(c.resources).toEqual({ requests: { cpu: '10m', memory: '8Mi' }, limits: { cpu: '20m', memory: '16Mi' } });
+    // Its own CPU and memory; the default ephemeral storage, which it leaves out.
+    expect(c.resources).toEqual({
+      requests: { 'cpu': '10m', 'memory': '8Mi', 'ephemeral-storage': '1Gi' },
+      limits: { 'cpu': '20m', 'memory': '16Mi', 'ephemeral-storage': '2Gi' },
+    });
     expect(c.securityContext.readOnlyRootFilesystem).toBe(false);
     expect(c.securityContext.capabilities).toEqual({ drop: ['ALL'] });
   });

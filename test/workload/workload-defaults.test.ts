@@ -14,7 +14,7 @@ function workload(replicas: number, options: Parameters<typeof WorkloadDefaults.
     securityContext: WorkloadDefaults._podSecurityContext(options),
     containers: [WorkloadDefaults._container(subject, 'containers[0].', container, options)],
   });
-  const budget = WorkloadDefaults._apply(deployment, options, replicas);
+  const budget = WorkloadDefaults._apply(deployment, options, replicas).disruptionBudget;
   return { chart, deployment, budget };
 }
 
@@ -32,7 +32,7 @@ describe('WorkloadDefaults', () => {
   test('keeps a container\'s own resources and hardens it', () => {
     const own = { cpu: { request: kplus.Cpu.millis(250), limit: kplus.Cpu.millis(250) } };
     const spec = podSpec(only(synthValid(workload(2, {}, { image: IMAGE, resources: own }).chart), 'Deployment'));
-    expect(spec.containers[0].resources).toEqual({ requests: { cpu: '250m' }, limits: { cpu: '250m' } });
+    expect(spec.containers[0].resources).toEqual({ requests: { 'cpu': '250m', 'ephemeral-storage': '1Gi' }, limits: { 'cpu': '250m', 'ephemeral-storage': '2Gi' } });
     expect(spec.containers[0].securityContext).toEqual(HARDENED_CONTAINER_CONTEXT);
   });
 
@@ -84,5 +84,24 @@ describe('WorkloadDefaults', () => {
       expect(() => WorkloadDefaults._checkReplicas(subject, 'replicas', 1.5)).toThrow(
         'ResilientDeployment \'test/web\': \'replicas\' (1.5) must be a whole number >= 0');
     });
+  });
+});
+
+describe('WorkloadDefaults: ephemeral storage', () => {
+  test('a container whose own resources leave ephemeral storage out gets the default\'s', () => {
+    const own = { cpu: { request: kplus.Cpu.millis(250), limit: kplus.Cpu.millis(250) } };
+    const cont = WorkloadDefaults._container(subject, '', { image: IMAGE, resources: own }, {});
+    expect(cont.resources).toEqual({ ...own, ephemeralStorage: WorkloadDefaults.RESOURCES.ephemeralStorage });
+  });
+
+  test('keeps a container\'s own ephemeral storage', () => {
+    const own = { ephemeralStorage: { request: Size.gibibytes(2), limit: Size.gibibytes(4) } };
+    expect(WorkloadDefaults._container(subject, '', { image: IMAGE, resources: own }, {}).resources).toEqual(own);
+  });
+
+  test('leaves ephemeral storage out when the workload\'s defaultResources do', () => {
+    const defaultResources = { memory: { request: Size.mebibytes(64), limit: Size.mebibytes(64) } };
+    const own = { cpu: { request: kplus.Cpu.millis(250) } };
+    expect(WorkloadDefaults._container(subject, '', { image: IMAGE, resources: own }, { defaultResources }).resources).toEqual(own);
   });
 });

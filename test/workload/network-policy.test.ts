@@ -1,0 +1,62 @@
+import { Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { ResilientDeployment, ScalableBackend, WorkloadNetworkPolicy } from '../../lib';
+import { ofKind, only, synthValid } from '../util';
+
+const IMAGE = 'nginxinc/nginx-unprivileged:1.27.2';
+
+describe('WorkloadNetworkPolicy', () => {
+  test('every workload gets a NetworkPolicy that admits its container ports and allows egress', () => {
+    const chart = Testing.chart();
+    const web = new ResilientDeployment(chart, 'web', { metadata: { name: 'web', namespace: 'shop' }, containers: [{ image: IMAGE, portNumber: 8080 }] });
+    const policy = only(synthValid(chart), 'NetworkPolicy');
+    expect(policy).toEqual({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: {
+        podSelector: { matchLabels: web.matchLabels },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ ports: [{ port: 8080, protocol: 'TCP' }] }],
+        egress: [{}],
+      },
+    });
+    expect(web.networkPolicy).toBeInstanceOf(WorkloadNetworkPolicy);
+  });
+
+  test('reads the ports at synth, so containers added later are admitted too, each port once', () => {
+    const chart = Testing.chart();
+    const web = new ResilientDeployment(chart, 'web', { containers: [{ image: IMAGE, portNumber: 8080 }] });
+    web.addContainer({ name: 'metrics', image: 'prom/statsd-exporter:v0.27.1', ports: [{ number: 9102 }, { number: 9125, protocol: kplus.Protocol.UDP }] });
+    web.addContainer({ name: 'again', image: IMAGE, portNumber: 8080 });
+    expect(only(synthValid(chart), 'NetworkPolicy').spec.ingress).toEqual([{
+      ports: [{ port: 8080, protocol: 'TCP' }, { port: 9102, protocol: 'TCP' }, { port: 9125, protocol: 'UDP' }],
+    }]);
+  });
+
+  test('a worker that exposes no port accepts no connection', () => {
+    const chart = Testing.chart();
+    new ResilientDeployment(chart, 'worker', { containers: [{ image: 'busybox:1.36' }] });
+    expect(only(synthValid(chart), 'NetworkPolicy').spec.ingress).toEqual([]);
+  });
+
+  test('egress can be closed, leaving it to the user\'s own policies', () => {
+    const chart = Testing.chart();
+    new ResilientDeployment(chart, 'web', { containers: [{ image: IMAGE, portNumber: 8080 }], networkPolicy: { allowEgress: false } });
+    expect(only(synthValid(chart), 'NetworkPolicy').spec.egress).toEqual([]);
+  });
+
+  test('opts out with networkPolicy.enabled false', () => {
+    const chart = Testing.chart();
+    const backend = new ScalableBackend(chart, 'web', { image: IMAGE, containerPort: 8080, networkPolicy: { enabled: false } });
+    expect(ofKind(synthValid(chart), 'NetworkPolicy')).toHaveLength(0);
+    expect(backend.networkPolicy).toBeUndefined();
+  });
+
+  test('a ScalableBackend\'s policy selects exactly the pods of its Service', () => {
+    const chart = Testing.chart();
+    new ScalableBackend(chart, 'web', { image: IMAGE, containerPort: 8080, servicePort: 80 });
+    const manifests = synthValid(chart);
+    expect(only(manifests, 'NetworkPolicy').spec.podSelector.matchLabels).toEqual(only(manifests, 'Service').spec.selector);
+  });
+});
