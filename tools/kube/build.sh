@@ -24,7 +24,6 @@ while [ $# -gt 0 ]; do
 done
 [ ${#lines[@]} -gt 0 ] || lines=(v1.27 v1.37)
 export GOFLAGS="${GOFLAGS:-} -mod=readonly"
-export CGO_ENABLED=0
 
 # required version of module $2 in $1/go.mod
 pinned() { sed -n "s#^\(require\)\{0,1\}[[:space:]]*$2 \(v[^ ]*\).*#\2#p" "$1/go.mod" | head -1; }

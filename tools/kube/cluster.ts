@@ -67,8 +67,6 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       `--service-account-private-key-file=${server.pki.saKey}`,
       `--root-ca-file=${server.pki.caCert}`,
       '--use-service-account-credentials=false',
-      '--service-cluster-ip-range=10.96.0.0/16',
-      '--allocate-node-cidrs=false',
       '--profiling=false',
       // Fake nodes have no kubelet: the defaults (40s grace, 5m eviction) hold, node health comes from kwok's leases.
     ], server.dir));
