@@ -56,6 +56,13 @@ describe.each(kubeLines().map((l) => [l.line, l.version]))('kube-apiserver %s', 
     expect(got.body.metadata.managedFields.map((m: any) => m.manager)).toContain('cdk8s-resilience-check');
   });
 
+  test('refuses unknown fields (fieldValidation=Strict)', async () => {
+    const typo = deployment('typo', labels);
+    const [result] = await applyObjects(server, [{ ...typo, doc: { ...typo.doc, spec: { ...typo.doc.spec, replica: 2 } } }]);
+    expect(result.ok).toBe(false);
+    expect(result.message).toMatch(/replica/);
+  });
+
   test('dry run validates without storing', async () => {
     const [bad, good] = await applyObjects(server, [deployment('dry-bad', { app: 'x' }), deployment('dry-good', labels)], { dryRun: true });
     expect(bad.ok).toBe(false);

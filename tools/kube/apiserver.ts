@@ -414,6 +414,19 @@ export interface ResourceInfo {
   readonly namespaced: boolean;
 }
 
+const discoveryCache = new WeakMap<KubeClient, Promise<Map<string, ResourceInfo>>>();
+
+/** discover(), remembered per server until a CRD is applied through this module. */
+export function cachedDiscovery(client: KubeClient, refresh = false): Promise<Map<string, ResourceInfo>> {
+  let found = refresh ? undefined : discoveryCache.get(client);
+  if (!found) {
+    found = discover(client);
+    discoveryCache.set(client, found);
+    found.catch(() => discoveryCache.delete(client));
+  }
+  return found;
+}
+
 /** apiVersion + '/' + kind → resource, from the server's discovery documents (preferred and other versions). */
 export async function discover(client: KubeClient): Promise<Map<string, ResourceInfo>> {
   const map = new Map<string, ResourceInfo>();
@@ -518,7 +531,8 @@ export async function applyOne(server: ApiServer, resources: Map<string, Resourc
   const info = resources.get(`${doc.apiVersion}/${doc.kind}`);
   if (!info) return { object, ok: false, message: `the server does not serve ${doc.kind} in ${doc.apiVersion}`, warnings: [] };
   const p = objectPath(doc, info, doc.metadata.namespace);
-  const query = new URLSearchParams({ fieldManager: options.fieldManager ?? FIELD_MANAGER, force: 'true' });
+  // Strict, as kubectl's default --validate=strict: unknown and duplicate fields are errors, not warnings.
+  const query = new URLSearchParams({ fieldManager: options.fieldManager ?? FIELD_MANAGER, force: 'true', fieldValidation: 'Strict' });
   if (options.dryRun) query.set('dryRun', 'All');
   const res = await server.client.request('PATCH', `${p}?${query}`, doc, 'application/apply-patch+yaml');
   if (res.status >= 200 && res.status < 300) return { object, ok: true, warnings: res.warnings, result: res.body, path: p, status: res.status };
@@ -536,6 +550,9 @@ async function pool<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Prom
   }));
   return out;
 }
+
+// Namespaces this module created or found, per server (it never deletes namespaces).
+const ensuredNamespaces = new WeakMap<KubeClient, Map<string, Promise<void>>>();
 
 /** Creates the namespace (and its "default" ServiceAccount, as the controller-manager would) if it does not exist. */
 export async function ensureNamespace(server: ApiServer, name: string): Promise<void> {
@@ -573,12 +590,13 @@ export async function waitEstablished(server: ApiServer, names: string[], timeou
 
 /** Installs the CRDs in the given files (server-side apply) and waits for them to be Established. */
 export async function installCrds(server: ApiServer, files: string[]): Promise<number> {
-  const resources = await discover(server.client);
+  const resources = await cachedDiscovery(server.client);
   const objects = files.flatMap(readManifests).filter((o) => o.doc.kind === 'CustomResourceDefinition');
   const results = await pool(objects, 4, (o) => applyOne(server, resources, o));
   const bad = results.filter((r) => !r.ok);
   if (bad.length) throw new Error(`CRDs refused: ${bad.map((r) => `${r.object.file} ${describe(r.object.doc)}: ${r.message}`).join('; ')}`);
   await waitEstablished(server, objects.map((o) => o.doc.metadata.name));
+  await cachedDiscovery(server.client, true);
   return objects.length;
 }
 
@@ -593,16 +611,20 @@ export function vendorCrdFiles(): string[] {
  * unknown are refused with the reason.
  */
 export async function applyObjects(server: ApiServer, objects: ManifestObject[], options: ApplyOptions = {}): Promise<ApplyResult[]> {
-  let resources = await discover(server.client);
+  let resources = await cachedDiscovery(server.client);
   const sorted = sortForApply(objects);
   const defined = new Set(sorted.filter((o) => o.doc.kind === 'Namespace' && o.doc.apiVersion === 'v1').map((o) => o.doc.metadata?.name));
   const results: ApplyResult[] = [];
   const concurrency = options.concurrency ?? 8;
-  const ensured = new Set<string>();
+  let ensured = ensuredNamespaces.get(server.client);
+  if (!ensured) ensuredNamespaces.set(server.client, (ensured = new Map()));
+  const known = ensured;
   const ensure = async (ns: string) => {
-    if (ensured.has(ns)) return;
-    ensured.add(ns);
-    await ensureNamespace(server, ns);
+    if (!known.has(ns)) known.set(ns, ensureNamespace(server, ns).catch((e) => {
+      known.delete(ns);
+      throw e;
+    }));
+    await known.get(ns);
   };
   // Group by rank so that each rank is applied after the ones it may depend on.
   const ranks = [...new Set(sorted.map((o) => kindRank(o.doc.kind)))];
@@ -626,7 +648,7 @@ export async function applyObjects(server: ApiServer, objects: ManifestObject[],
       const ok = batchResults.filter((r) => r.ok).map((r) => r.object.doc.metadata.name);
       if (!options.dryRun && ok.length) {
         await waitEstablished(server, ok);
-        resources = await discover(server.client);
+        resources = await cachedDiscovery(server.client, true);
       }
     }
   }
