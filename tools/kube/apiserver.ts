@@ -338,6 +338,8 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       `--etcd-servers=${etcdUrl}`,
       '--bind-address=127.0.0.1',
       '--advertise-address=127.0.0.1',
+      // Newer lines refuse a loopback address in the "kubernetes" Service's endpoints; nothing here needs them.
+      '--endpoint-reconciler-type=none',
       `--secure-port=${securePort}`,
       `--cert-dir=${path.join(dir, 'certs')}`,
       `--tls-cert-file=${pki.serverCert}`,
