@@ -27,10 +27,13 @@ function parseArgs(argv: string[]): { lines: string[]; targets: Target[] } {
   let corpusNext = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--line') lines.push(argv[++i]);
-    else if (a === '--corpus') corpusNext = true;
-    else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
-    else {
+    if (a === '--line') {
+      lines.push(argv[++i]);
+    } else if (a === '--corpus') {
+      corpusNext = true;
+    } else if (a.startsWith('-')) {
+      throw new Error(`unknown option ${a}`);
+    } else {
       const dir = path.resolve(a);
       if (!fs.statSync(dir).isDirectory()) throw new Error(`${a} is not a folder`);
       targets.push({ dir, corpus: corpusNext || path.basename(dir) === 'corpus' });

@@ -219,8 +219,8 @@ export class KubeClient {
           path: u.pathname + u.search,
           agent: this.agent,
           headers: {
-            'Authorization': `Bearer ${this.token}`,
-            'Accept': 'application/json',
+            Authorization: `Bearer ${this.token}`,
+            Accept: 'application/json',
             ...(payload === undefined ? {} : { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) }),
           },
           timeout: 60_000,
@@ -524,7 +524,9 @@ export interface ApplyOptions {
 }
 
 /** Server-side apply of one object (HTTP PATCH application/apply-patch+yaml, force=true). */
-export async function applyOne(server: ApiServer, resources: Map<string, ResourceInfo>, object: ManifestObject, options: ApplyOptions = {}): Promise<ApplyResult> {
+export async function applyOne(
+  server: ApiServer, resources: Map<string, ResourceInfo>, object: ManifestObject, options: ApplyOptions = {},
+): Promise<ApplyResult> {
   const doc = object.doc;
   if (typeof doc !== 'object' || !doc.apiVersion || !doc.kind) {
     return { object, ok: false, message: 'not a Kubernetes object (no apiVersion/kind)', warnings: [] };
@@ -622,10 +624,12 @@ export async function applyObjects(server: ApiServer, objects: ManifestObject[],
   if (!ensured) ensuredNamespaces.set(server.client, (ensured = new Map()));
   const known = ensured;
   const ensure = async (ns: string) => {
-    if (!known.has(ns)) known.set(ns, ensureNamespace(server, ns).catch((e) => {
-      known.delete(ns);
-      throw e;
-    }));
+    if (!known.has(ns)) {
+      known.set(ns, ensureNamespace(server, ns).catch((e) => {
+        known.delete(ns);
+        throw e;
+      }));
+    }
     await known.get(ns);
   };
   // Group by rank so that each rank is applied after the ones it may depend on.

@@ -31,7 +31,7 @@ pinned() { sed -n "s#^\(require\)\{0,1\}[[:space:]]*$2 \(v[^ ]*\).*#\2#p" "$1/go
 # build <module dir> <package> <output> <module whose version must match> <version> [extra -ldflags]
 build() {
   local dir=$1 pkg=$2 bin=$3 mod=$4 ver=$5 ldflags="-s -w ${6:-}"
-  if [ -x "$bin" ] && go version -m "$bin" 2>/dev/null | grep -Eq "^[[:space:]]+dep[[:space:]]+$mod[[:space:]]+$ver([[:space:]]|$)"; then
+  if [ -x "$bin" ] && go version -m "$bin" 2>/dev/null | grep -Eq "^[[:space:]]+(mod|dep)[[:space:]]+$mod[[:space:]]+$ver([[:space:]]|$)"; then
     echo "up to date: $bin ($mod $ver)"
     return
   fi
