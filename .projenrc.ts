@@ -27,6 +27,17 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // @kubernetes-models/autoscaler: the official VPA CRD's schema, for the VPAs tests synthesize (none is shared).
   devDeps: ['@kubernetes-models/autoscaler@^3.3.4', '@types/node@^20', 'cdk8s-cli', 'esbuild@~0.28.0', 'fast-check', 'tsx', 'yaml'],
 
+  // jsii bindings for every language cdk8s users write (`npm run package-all` builds each under dist/packages/).
+  publishToPypi: { distName: 'cdk8s-resilience', module: 'cdk8s_resilience' },
+  publishToMaven: {
+    mavenGroupId: 'dev.cdk8s-resilience',
+    mavenArtifactId: 'cdk8s-resilience',
+    javaPackage: 'dev.cdk8sresilience',
+  },
+  // The Go module is github.com/cdk8s-resilience/cdk8s-resilience-go/cdk8sresilience (jsii appends the package name).
+  publishToGo: { moduleName: 'github.com/cdk8s-resilience/cdk8s-resilience-go', packageName: 'cdk8sresilience' },
+  publishToNuget: { dotNetNamespace: 'Cdk8sResilience', packageId: 'Cdk8sResilience' },
+
   // No GitHub here: CI is .ci/run; releases are cut by hand with `npm run package`.
   github: false,
   release: false,
@@ -81,6 +92,8 @@ project.npmignore?.removePatterns('dist');
 project.npmignore?.exclude('/dist/*');
 project.npmignore?.include('/dist/lib/');
 project.npmignore?.exclude('/apps/', '/bench/', '/.ci/', '/cdk8s.yaml');
+// jsii-pacmak appends this exact line to .npmignore unless it is there (the packages' outdir): keep the tree clean.
+project.npmignore?.exclude('dist/packages');
 
 // How every example app is synthesized: apps/main.ts through a transpile-only TypeScript register (no type check at
 // synth time; the compile and the tests type-check). bench/README.md measures why not tsx or cdk8s-cli.
@@ -128,5 +141,20 @@ project.testTask.prependSpawn(project.tasks.tryFind('post-compile')!);
 project.testTask.prependSpawn(project.compileTask);
 
 project.gitignore.exclude('/dist/', '/test-reports/', '/coverage/');
+
+// Java and Go: the registries these machines reach serve neither the org.cdk8s Maven artifacts nor the cdk8s Go modules
+// (they answer that those versions are missing or not available), and jsii-pacmak compiles the bindings against them.
+// So each package is built in one run with the bindings of the installed cdk8s and cdk8s-plus-27 npm packages (the
+// same generator upstream publishes them with): dist/packages/java is a Maven repository that holds them beside ours,
+// dist/packages/go holds their modules beside ours (cdk8s, cdk8splus27), which the build replaces locally.
+for (const language of ['java', 'go']) {
+  project.tasks.tryFind(`package:${language}`)!.reset(
+    `jsii-pacmak -v --target ${language} --outdir dist/packages --no-npmignore . node_modules/cdk8s node_modules/cdk8s-plus-27`,
+  );
+}
+
+// .NET: NuGet cannot be reached here and the machines have no dotnet; the target stays configured (the .jsii assembly
+// carries it) and `package:dotnet` builds it wherever a dotnet toolchain exists, and says it skipped it elsewhere.
+project.tasks.tryFind('package:dotnet')!.addCondition('command -v dotnet >/dev/null');
 
 project.synth();
