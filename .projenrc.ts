@@ -147,9 +147,11 @@ project.gitignore.exclude('/dist/', '/test-reports/', '/coverage/');
 // So each package is built in one run with the bindings of the installed cdk8s and cdk8s-plus-27 npm packages (the
 // same generator upstream publishes them with): dist/packages/java is a Maven repository that holds them beside ours,
 // dist/packages/go holds their modules beside ours (cdk8s, cdk8splus27), which the build replaces locally.
+// Java's build keeps its Maven repository in .tools/ (jsii-pacmak's default is a new temporary one on every run).
+const pacmakArgs: Record<string, string> = { java: ' --maven-local-repository=.tools/languages/m2-pacmak', go: '' };
 for (const language of ['java', 'go']) {
   project.tasks.tryFind(`package:${language}`)!.reset(
-    `jsii-pacmak -v --target ${language} --outdir dist/packages --no-npmignore . node_modules/cdk8s node_modules/cdk8s-plus-27`,
+    `jsii-pacmak -v --target ${language} --outdir dist/packages --no-npmignore${pacmakArgs[language]} . node_modules/cdk8s node_modules/cdk8s-plus-27`,
   );
 }
 
