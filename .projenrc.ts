@@ -94,6 +94,9 @@ project.npmignore?.include('/dist/lib/');
 project.npmignore?.exclude('/apps/', '/bench/', '/.ci/', '/cdk8s.yaml');
 // jsii-pacmak appends this exact line to .npmignore unless it is there (the packages' outdir): keep the tree clean.
 project.npmignore?.exclude('dist/packages');
+// The language tools and their caches (virtualenv, Maven repositories): the npm tarball, which every language package
+// embeds, must not carry them.
+project.npmignore?.exclude('/tools/', '/.tools/');
 
 // How every example app is synthesized: apps/main.ts through a transpile-only TypeScript register (no type check at
 // synth time; the compile and the tests type-check). bench/README.md measures why not tsx or cdk8s-cli.

@@ -44,6 +44,11 @@ if [[ "${LANGS_SKIP_BUILD:-}" != 1 ]]; then
   step "packages built in $(seconds "$t") s"
 fi
 WHEEL=$(ls dist/packages/python/cdk8s_resilience-"$VERSION"-py3-none-any.whl)
+# Every language package embeds the npm tarball: it must hold the library, not this folder or its caches.
+if tar tzf "dist/packages/js/cdk8s-resilience@$VERSION.jsii.tgz" | grep -qE '^package/\.?tools/'; then
+  echo "dist/packages/js/cdk8s-resilience@$VERSION.jsii.tgz holds tools/ or .tools/: .npmignore must exclude them" >&2
+  exit 1
+fi
 GO_PACKAGES=$ROOT/dist/packages/go
 
 # The TypeScript references: the calculator app as `npm run synth` writes it, and the TypeScript snippet.
