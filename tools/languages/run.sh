@@ -45,7 +45,8 @@ if [[ "${LANGS_SKIP_BUILD:-}" != 1 ]]; then
 fi
 WHEEL=$(ls dist/packages/python/cdk8s_resilience-"$VERSION"-py3-none-any.whl)
 # Every language package embeds the npm tarball: it must hold the library, not this folder or its caches.
-if tar tzf "dist/packages/js/cdk8s-resilience@$VERSION.jsii.tgz" | grep -qE '^package/\.?tools/'; then
+# (grep -c reads the whole listing: with -q, tar could die of SIGPIPE and pipefail would hide the match.)
+if [[ $(tar tzf "dist/packages/js/cdk8s-resilience@$VERSION.jsii.tgz" | grep -cE '^package/\.?tools/' || true) != 0 ]]; then
   echo "dist/packages/js/cdk8s-resilience@$VERSION.jsii.tgz holds tools/ or .tools/: .npmignore must exclude them" >&2
   exit 1
 fi
