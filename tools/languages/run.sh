@@ -31,10 +31,18 @@ mkdir -p "$OUT"
 step() { printf '[languages] %s\n' "$*" >&2; }
 seconds() { echo $(( $(date +%s) - $1 )); }
 
-# The code of one fenced block of README-snippets.md, by its language.
+# The code of the first fenced block of a language in a Markdown file (default: README-snippets.md).
 snippet() {
-  awk -v fence="\`\`\`$1" '$0 == fence { on = 1; next } on && $0 == "```" { exit } on { print }' "$HERE/README-snippets.md"
+  awk -v fence="\`\`\`$1" '$0 == fence { on = 1; next } on && $0 == "```" { exit } on { print }' "${2:-$HERE/README-snippets.md}"
 }
+
+# Where README.md shows the quick example in Python, Java or Go, it must be the code checked here.
+for language in python java go; do
+  if [[ -n "$(snippet "$language" README.md)" ]] && ! diff <(snippet "$language" README.md) <(snippet "$language") > /dev/null; then
+    echo "README.md's $language example differs from tools/languages/README-snippets.md's, which CI runs" >&2
+    exit 1
+  fi
+done
 
 if [[ "${LANGS_SKIP_BUILD:-}" != 1 ]]; then
   t=$(date +%s)
