@@ -27,6 +27,17 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // schema validator (test/validate/) checks every synthesized object against the vendored Kubernetes and CRD schemas.
   devDeps: ['@types/node@^20', 'ajv@8.20.0', 'cdk8s-cli', 'esbuild@~0.28.0', 'fast-check', 'tsx', 'yaml'],
 
+  // jsii bindings for every language cdk8s users write (`npm run package-all` builds each under dist/packages/).
+  publishToPypi: { distName: 'cdk8s-resilience', module: 'cdk8s_resilience' },
+  publishToMaven: {
+    mavenGroupId: 'dev.cdk8s-resilience',
+    mavenArtifactId: 'cdk8s-resilience',
+    javaPackage: 'dev.cdk8sresilience',
+  },
+  // The Go module is github.com/cdk8s-resilience/cdk8s-resilience-go/cdk8sresilience (jsii appends the package name).
+  publishToGo: { moduleName: 'github.com/cdk8s-resilience/cdk8s-resilience-go', packageName: 'cdk8sresilience' },
+  publishToNuget: { dotNetNamespace: 'Cdk8sResilience', packageId: 'Cdk8sResilience' },
+
   // No GitHub here: CI is .ci/run; releases are cut by hand with `npm run package`.
   github: false,
   release: false,
@@ -97,7 +108,12 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 project.npmignore?.removePatterns('dist');
 project.npmignore?.exclude('/dist/*');
 project.npmignore?.include('/dist/lib/');
-project.npmignore?.exclude('/apps/', '/bench/', '/tools/', '/vendor/', '/docs/', '/.ci/', '/cdk8s.yaml');
+project.npmignore?.exclude('/apps/', '/bench/', '/vendor/', '/docs/', '/.ci/', '/cdk8s.yaml');
+// jsii-pacmak appends this exact line to .npmignore unless it is there (the packages' outdir): keep the tree clean.
+project.npmignore?.exclude('dist/packages');
+// The tools and their caches (judges, API servers, virtualenvs, Maven repositories): the npm tarball, which every
+// language package embeds, must not carry them.
+project.npmignore?.exclude('/tools/', '/.tools/');
 
 // How every example app is synthesized: tools/synth/main.ts through a transpile-only TypeScript register (no type check
 // at synth time; the compile and the tests type-check). bench/README.md measures why not tsx or cdk8s-cli.
@@ -147,6 +163,22 @@ for (const [name, exec, description] of judgeTasks) {
   project.setScript(name, exec);
 }
 
+// The Kubernetes API server as the judge (tools/kube/README.md): kube-apiserver v1.27 and the newest line, etcd,
+// kube-controller-manager, kube-scheduler and kwok, built from pinned Go modules into .tools/kube/ by build.sh.
+const kubeTasks: Array<[string, string, string]> = [
+  ['build:kube', 'tools/kube/build.sh', 'Build kube-apiserver (1.27 and newest), etcd, controller-manager, scheduler and kwok into .tools/kube/'],
+  ['test:apiserver', 'node --require ./tools/synth/ts-register.cjs tools/kube/apiserver-check.ts',
+    'Server-side apply every app in dist/manifests (or DIR...) and the tests\' corpus to both API servers'],
+  ['test:apiserver:self', 'jest -c tools/kube/jest.config.js tools/kube/apiserver.test.ts', 'The API server judge refuses what Kubernetes refuses'],
+  ['test:cluster', 'jest -c tools/kube/jest.config.js tools/kube/cluster.test.ts', 'A simulated cluster (kwok) schedules and readies pods'],
+  ['languages', 'tools/languages/run.sh',
+    'Build the Python, Java and Go packages; synthesize the calculator app and the README examples in each and compare with TypeScript'],
+];
+for (const [name, exec, description] of kubeTasks) {
+  project.addTask(name, { description, exec, receiveArgs: true });
+  project.setScript(name, exec);
+}
+
 project.addTask('bench', {
   description: 'Benchmark synthesis: ScalableBackend vs hand-written cdk8s-plus-27, and synth start-up (bench/README.md)',
   exec: 'node --require ./tools/synth/ts-register.cjs bench/run.ts',
@@ -168,5 +200,23 @@ project.testTask.prependSpawn(project.compileTask);
 
 // .tools/: the judges' binaries, virtualenvs and caches that `.ci/run` installs (pinned, rebuilt from registries).
 project.gitignore.exclude('/dist/', '/test-reports/', '/coverage/', '/.tools/');
+
+// Java and Go: the registries these machines reach serve neither the org.cdk8s Maven artifacts nor the cdk8s Go modules
+// (they answer that those versions are missing or not available), and jsii-pacmak compiles the bindings against them.
+// So each package is built in one run with the bindings of the installed cdk8s and cdk8s-plus-27 npm packages (the
+// same generator upstream publishes them with): dist/packages/java is a Maven repository that holds them beside ours,
+// dist/packages/go holds their modules beside ours (cdk8s, cdk8splus27), which the build replaces locally.
+// Java's build uses the machine's Maven repository (~/.m2, a cache like Go's: jsii-pacmak's default is a new temporary
+// one on every run, which downloads Maven's plugins again each time).
+const pacmakArgs: Record<string, string> = { java: ' --maven-local-repository="$HOME/.m2/repository"', go: '' };
+for (const language of ['java', 'go']) {
+  project.tasks.tryFind(`package:${language}`)!.reset(
+    `jsii-pacmak -v --target ${language} --outdir dist/packages --no-npmignore${pacmakArgs[language]} . node_modules/cdk8s node_modules/cdk8s-plus-27`,
+  );
+}
+
+// .NET: NuGet cannot be reached here and the machines have no dotnet; the target stays configured (the .jsii assembly
+// carries it) and `package:dotnet` builds it wherever a dotnet toolchain exists, and says it skipped it elsewhere.
+project.tasks.tryFind('package:dotnet')!.addCondition('command -v dotnet >/dev/null');
 
 project.synth();

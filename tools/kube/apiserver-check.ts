@@ -1,6 +1,6 @@
 // Applies synthesized manifests to a real kube-apiserver of every pinned Kubernetes line.
 //
-//   node --require ./apps/ts-register.cjs tools/kube/apiserver-check.ts [--line v1.27] [DIR...]
+//   node --require ./tools/synth/ts-register.cjs tools/kube/apiserver-check.ts [--line v1.27] [DIR...]
 //
 // Default DIRs: every dist/manifests/<app>/ plus dist/corpus/ if it exists. A folder named "corpus" (or any folder
 // given after --corpus) holds one multi-document file per synthesized chart: those objects are applied with

@@ -1,6 +1,6 @@
 // Starts the simulated cluster (cluster.ts) and keeps it running until Ctrl-C, for poking at it with kubectl.
 //
-//   node --require ./apps/ts-register.cjs tools/kube/cluster-up.ts [--line v1.27] [--nodes 6] [--zones 3]
+//   node --require ./tools/synth/ts-register.cjs tools/kube/cluster-up.ts [--line v1.27] [--nodes 6] [--zones 3]
 //
 // Prints the kubeconfig path (export KUBECONFIG=...) once all nodes are Ready.
 import { startCluster } from './cluster';
