@@ -23,7 +23,7 @@ async function main() {
   console.log(`export KUBECONFIG=${cluster.kubeconfig}`);
   console.log('Ctrl-C stops it and deletes its directory.');
   // apiserver.ts stops everything on SIGINT/SIGTERM; until then, keep the event loop alive.
-  setInterval(() => undefined, 1 << 30);
+  setInterval(() => undefined, 2 ** 30);
 }
 
 main().catch((e) => {
