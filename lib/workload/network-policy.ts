@@ -74,7 +74,7 @@ export class WorkloadNetworkPolicy extends Construct {
   }
 }
 
-/** One rule admitting connections to every port the target's containers expose; none when they expose none. */
+/** One rule admitting connections to every port the target's containers expose (each once); none when they expose none. */
 function ingressRules(target: kplus.Workload): kplus.k8s.NetworkPolicyIngressRule[] {
   const seen = new Set<string>();
   const ports: kplus.k8s.NetworkPolicyPort[] = [];
