@@ -86,7 +86,7 @@ export const FEATURES: { [name: string]: Feature } = {
     handwrittenDeployment: () => ({ replicas: undefined }),
     handwritten: ({ spec, deployment }) => {
       new kplus.HorizontalPodAutoscaler(new Construct(deployment, 'Autoscaler'), 'Resource', {
-        metadata: { name: spec.name },
+        metadata: { name: spec.name, labels: { app: spec.name } },
         target: deployment,
         minReplicas: 3,
         maxReplicas: 10,
@@ -122,7 +122,7 @@ export const FEATURES: { [name: string]: Feature } = {
       const scope = service.node.scope as Construct;
       const host = spec.name;
       new istio.VirtualService(scope, 'VirtualService', {
-        metadata: { name: spec.name },
+        metadata: { name: spec.name, labels: { app: spec.name } },
         spec: {
           hosts: [host],
           http: [{
@@ -138,7 +138,7 @@ export const FEATURES: { [name: string]: Feature } = {
         },
       });
       new istio.DestinationRule(scope, 'DestinationRule', {
-        metadata: { name: spec.name },
+        metadata: { name: spec.name, labels: { app: spec.name } },
         spec: {
           host,
           trafficPolicy: {

@@ -4,7 +4,7 @@ import * as fc from 'fast-check';
 import { WebgatosChart } from '../../apps/webgatos';
 import {
   HttpFault, istio, IstioApiVersion, LoadBalancedService, LoadBalancedServiceProps, LoadBalancerPolicy, PodSecurity, ResilientDeployment,
-  ScalableBackend, WorkloadDefaults,
+  PortProtocol, ScalableBackend, WorkloadDefaults,
 } from '../../lib';
 import { ofKind, only, problems, synthAppValid, synthValid } from '../util';
 
@@ -582,5 +582,25 @@ describe('the webgatos app', () => {
     const webapp = ofKind(manifests, 'Service').find(x => x.metadata.name === 'webapp');
     expect(webapp.spec.ports).toEqual([{ name: 'http', port: 8080, targetPort: 8080 }]);
     expect(only(manifests, 'Deployment').spec.replicas).toBe(2);
+  });
+});
+
+describe('LoadBalancedService: port protocols', () => {
+  test('names the port after the protocol and sets appProtocol', () => {
+    expect(synth({ protocol: PortProtocol.HTTP2 }).service.spec.ports).toEqual([{ name: 'http2', port: 8080, targetPort: 8080, appProtocol: 'http2' }]);
+  });
+
+  test('keeps a given port name beside the protocol', () => {
+    expect(synth({ protocol: PortProtocol.GRPC, portName: 'grpc-api' }).service.spec.ports[0]).toEqual({ name: 'grpc-api', port: 8080, targetPort: 8080, appProtocol: 'grpc' });
+  });
+
+  test('refuses an extra port the target does not expose', () => {
+    expect(attempt({ extraPorts: [{ name: 'metrics', port: 9090 }] })).toThrow(
+      'LoadBalancedService \'test/lb\': \'extraPorts[0].targetPort\' (9090) must be a port the target \'test/web\' exposes (exposed: 8080)');
+  });
+
+  test('adds an extra port the target exposes', () => {
+    const { service } = synth({ extraPorts: [{ name: 'admin', port: 80, targetPort: 8080, protocol: PortProtocol.HTTP }] });
+    expect(service.spec.ports[1]).toEqual({ name: 'admin', port: 80, targetPort: 8080, appProtocol: 'http' });
   });
 });
