@@ -32,7 +32,8 @@ export interface ResilienceOptions {
 
   /**
    * Requests and limits for containers that do not set `resources` themselves. cdk8s-plus would otherwise apply
-   * hidden defaults (1000m/512Mi requests); this library always writes its own explicit values.
+   * hidden defaults (1000m/512Mi requests); this library always writes its own explicit values. Init containers take
+   * these only when given here: without them an init container must set its own `resources`.
    * @default - WorkloadDefaults.RESOURCES: requests cpu 100m, memory 128Mi; limits cpu 500m, memory 256Mi
    */
   readonly defaultResources?: kplus.ContainerResources;
@@ -68,13 +69,20 @@ export class WorkloadDefaults {
 
   /**
    * A container hardened with the security options, given the default resources when it sets none. Its resources
-   * and probes are checked first; `prop` names it in errors (e.g. `containers[0].`).
+   * and probes are checked first; `prop` names it in errors (e.g. `containers[0].`). An init container (`prop`
+   * starting with `init`) must set its resources unless `defaultResources` is given, and gets no pre-stop hook.
    * @internal
    */
   public static _container(subject: Subject, prop: string, cont: kplus.ContainerProps, options: ResilienceOptions,
     check = true): kplus.ContainerProps {
-    if (check) WorkloadDefaults._validateContainer(subject, prop, cont);
     const init = prop.startsWith('init');
+    if (check) {
+      WorkloadDefaults._validateContainer(subject, prop, cont);
+      if (init && !cont.resources && !options.defaultResources) {
+        throw propError(subject, `${prop}resources`, undefined,
+          'must be given (or \'defaultResources\'): an init container never gets the library\'s default requests and limits silently, and its requests count toward the pod\'s');
+      }
+    }
     const delay = options.preStopDelay?.toSeconds();
     const preStop = cont.lifecycle?.preStop ?? (!init && delay ? kplus.Handler.fromCommand(['sleep', String(delay)]) : undefined);
     return {

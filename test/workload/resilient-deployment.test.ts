@@ -1,6 +1,6 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { ResilientDeployment } from '../../lib';
+import { ResilientDeployment, WorkloadDefaults } from '../../lib';
 import { DEFAULT_RESOURCES_JSON, HARDENED_CONTAINER_CONTEXT, ofKind, only, podSpec, synthValid } from '../util';
 
 const web = { image: 'nginxinc/nginx-unprivileged:1.27.2', portNumber: 8080 };
@@ -8,7 +8,9 @@ const web = { image: 'nginxinc/nginx-unprivileged:1.27.2', portNumber: 8080 };
 describe('ResilientDeployment', () => {
   test('hardens every container and init container', () => {
     const chart = Testing.chart();
-    const d = new ResilientDeployment(chart, 'web', { containers: [web], initContainers: [{ image: 'busybox:1.36.1', command: ['true'] }] });
+    const d = new ResilientDeployment(chart, 'web', {
+      containers: [web], initContainers: [{ image: 'busybox:1.36.1', command: ['true'] }], defaultResources: WorkloadDefaults.RESOURCES,
+    });
     d.addContainer({ name: 'sidecar', image: 'busybox:1.36.1', command: ['sleep', 'infinity'] });
     const spec = podSpec(only(synthValid(chart), 'Deployment'));
     for (const c of [...spec.initContainers, ...spec.containers]) {
@@ -110,7 +112,7 @@ describe('ResilientDeployment: graceful shutdown', () => {
     new ResilientDeployment(chart, 'web', {
       preStopDelay: Duration.seconds(10),
       terminationGracePeriod: Duration.seconds(45),
-      initContainers: [{ image: 'busybox:1.36.1', command: ['true'] }],
+      initContainers: [{ image: 'busybox:1.36.1', command: ['true'], resources: WorkloadDefaults.RESOURCES }],
       containers: [web, { name: 'own', image: 'busybox:1.36.1', lifecycle: { preStop: kplus.Handler.fromCommand(['drain']) } }],
     });
     const spec = podSpec(only(synthValid(chart), 'Deployment'));
@@ -136,5 +138,17 @@ describe('ResilientDeployment: graceful shutdown', () => {
     const [fast, slow] = podSpec(only(synthValid(chart), 'Deployment')).containers;
     expect(fast.startupProbe).toBeUndefined();
     expect(slow.startupProbe).toEqual({ tcpSocket: { port: 9090 }, failureThreshold: 60 });
+  });
+});
+
+describe('ResilientDeployment: init containers', () => {
+  test('refuses an init container without resources when no defaultResources are given', () => {
+    expect(() => new ResilientDeployment(Testing.chart(), 'web', { containers: [web], initContainers: [{ image: 'busybox:1.36.1', command: ['true'] }] }))
+      .toThrow('ResilientDeployment \'test/web\': \'initContainers[0].resources\' (undefined) must be given (or \'defaultResources\'): an init container never gets the library\'s default requests and limits silently, and its requests count toward the pod\'s');
+  });
+
+  test('refuses one added later too', () => {
+    const d = new ResilientDeployment(Testing.chart(), 'web', { containers: [web] });
+    expect(() => d.addInitContainer({ image: 'busybox:1.36.1' })).toThrow(/'initContainers\[0\]\.resources' \(undefined\) must be given/);
   });
 });
