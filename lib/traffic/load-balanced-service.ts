@@ -412,6 +412,9 @@ export interface LoadBalancedServiceProps extends ServiceOptions, MeshOptions {
   readonly name?: string;
 }
 
+// The protocols Istio routes as HTTP (VirtualService `http` routes apply to them).
+const HTTP_PROTOCOLS = new Set<string>(['http', 'http2', 'grpc', 'grpc-web']);
+
 // Envoy's retry conditions, as Istio's validation accepts them (besides HTTP status codes).
 const RETRY_ON = new Set([
   '5xx', 'gateway-error', 'reset', 'reset-before-request', 'connect-failure', 'retriable-4xx', 'refused-stream',
@@ -481,6 +484,13 @@ export class LoadBalancedService extends Construct {
   public static _validateOptions(subject: Subject, options: ServiceOptions & MeshOptions): void {
     checkPort(subject, 'nodePort', options.nodePort);
     checkDnsLabel(subject, 'portName', options.portName);
+    const opaque = options.protocol !== undefined && !HTTP_PROTOCOLS.has(options.protocol);
+    for (const [prop, value] of [['retries', options.retries], ['timeout', options.timeout], ['fault', options.fault]] as const) {
+      if (opaque && value !== undefined) {
+        throw propError(subject, prop, prop === 'timeout' ? shownDuration(value as Duration) : verbatim('{...}'),
+          `cannot be set with 'protocol' ${options.protocol}: Istio applies HTTP routes (retries, timeouts, faults) to HTTP, HTTP/2 and gRPC ports only`);
+      }
+    }
     const mainName = options.portName ?? options.protocol ?? 'http';
     const names = new Map<string, string>([[mainName, 'portName']]);
     for (const [i, extra] of (options.extraPorts ?? []).entries()) {

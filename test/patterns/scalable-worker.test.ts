@@ -23,6 +23,20 @@ describe('ScalableWorker', () => {
     expect(only(manifests, 'Deployment').metadata.name).toBe('loadgenerator');
   });
 
+  test('autoscales like a backend, with a budget and the user\'s labels on the HPA', () => {
+    const chart = Testing.chart();
+    const worker = new ScalableWorker(chart, 'consumer', {
+      image: 'example/consumer:v1.2.3',
+      labels: { team: 'shop' },
+      autoscaling: { minReplicas: 1, maxReplicas: 5, cpuUtilizationPercent: 70 },
+    });
+    const manifests = synthValid(chart);
+    expect(worker.autoscaler).toBeDefined();
+    expect(only(manifests, 'HorizontalPodAutoscaler').metadata).toEqual({ name: 'consumer', labels: { team: 'shop' } });
+    expect(only(manifests, 'PodDisruptionBudget').metadata).toEqual({ name: 'consumer', labels: { team: 'shop' } });
+    expect(only(manifests, 'Deployment').spec.replicas).toBeUndefined();
+  });
+
   test('refuses an init container without resources', () => {
     expect(() => new ScalableWorker(Testing.chart(), 'w', { image: 'example/w:v1', initContainers: [{ image: 'busybox:1.36.1' }] }))
       .toThrow('ScalableWorker \'test/w\': \'initContainers[0].resources\' (undefined) must be given: an init container gets no default requests and limits, and its requests count toward the pod\'s');

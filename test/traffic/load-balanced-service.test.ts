@@ -594,6 +594,16 @@ describe('LoadBalancedService: port protocols', () => {
     expect(synth({ protocol: PortProtocol.GRPC, portName: 'grpc-api' }).service.spec.ports[0]).toEqual({ name: 'grpc-api', port: 8080, targetPort: 8080, appProtocol: 'grpc' });
   });
 
+  test('refuses HTTP routing options on a port Istio does not route as HTTP', () => {
+    expect(attempt({ protocol: PortProtocol.REDIS, timeout: Duration.seconds(2) })).toThrow(
+      'LoadBalancedService \'test/lb\': \'timeout\' (2s) cannot be set with \'protocol\' redis: Istio applies HTTP routes (retries, timeouts, faults) to HTTP, HTTP/2 and gRPC ports only');
+    expect(attempt({ protocol: PortProtocol.TCP, retries })).toThrow(/'retries' \(\{\.\.\.\}\) cannot be set with 'protocol' tcp/);
+  });
+
+  test('accepts retries on a gRPC port', () => {
+    expect(synth({ protocol: PortProtocol.GRPC, retries }).mesh.spec.http[0].retries.attempts).toBe(5);
+  });
+
   test('refuses an extra port the target does not expose', () => {
     expect(attempt({ extraPorts: [{ name: 'metrics', port: 9090 }] })).toThrow(
       'LoadBalancedService \'test/lb\': \'extraPorts[0].targetPort\' (9090) must be a port the target \'test/web\' exposes (exposed: 8080)');
