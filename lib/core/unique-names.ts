@@ -5,8 +5,9 @@ const CHECKED = new WeakSet<IConstruct>();
 
 /**
  * Refuses, at synth, two objects of one kind, namespace and name anywhere in the app (the second would silently
- * replace the first on apply), naming both construct paths. Registered once per app, on its root, by each
- * construct of this library that names objects; it checks every ApiObject of the app, the library's or not.
+ * replace the first on apply), naming both construct paths. Registered once per app, on its root, by the workload
+ * and Service constructs of this library (ResilientDeployment, ResilientStatefulSet, LoadBalancedService and the
+ * composites built from them); it checks every ApiObject of the app, the library's or not.
  * @internal
  */
 export function refuseDuplicateNames(scope: IConstruct): void {

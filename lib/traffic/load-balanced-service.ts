@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { HttpFault } from './http-fault';
 import { checkIstioDuration, istioDuration, shownDuration } from './istio-values';
 import { SessionAffinity } from './session-affinity';
+import { refuseDuplicateNames } from '../core/unique-names';
 import { compact } from '../core/util';
 import { needsValidation } from '../core/validated';
 import { checkDnsLabel, checkLabelValue, checkPort, checkWholeNumber, propError, Subject, subjectOf, verbatim } from '../core/validation';
@@ -672,6 +673,7 @@ export class LoadBalancedService extends Construct {
     this.targetPort = props.targetPort ?? LoadBalancedService.firstPort(subject, props.target);
     this.port = props.port ?? this.targetPort;
 
+    refuseDuplicateNames(this);
     const namespace = props.target.metadata.namespace;
     this.service = new kplus.Service(this, 'Resource', {
       metadata: compact({ name: props.name, namespace }),

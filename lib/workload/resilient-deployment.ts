@@ -4,6 +4,7 @@ import { DisruptionBudget } from './disruption-budget';
 import { PodSecurityOptions } from './pod-security';
 import { ResilienceOptions, WorkloadDefaults } from './workload-defaults';
 import { DEFAULTS } from '../core/defaults';
+import { refuseDuplicateNames } from '../core/unique-names';
 import { needsValidation } from '../core/validated';
 import { checkWholeNumber, Subject, subjectFor, subjectOf } from '../core/validation';
 
@@ -75,6 +76,7 @@ export class ResilientDeployment extends kplus.Deployment {
       this.select(kplus.LabelSelector.of({ labels: props.selectorLabels }));
       for (const [key, value] of Object.entries(props.selectorLabels)) this.podMetadata.addLabel(key, value);
     }
+    refuseDuplicateNames(this);
     this.resilience = props;
     this.security = props.security ?? {};
     this.revisionHistoryLimit = props.revisionHistoryLimit ?? DEFAULTS.revisionHistoryLimit;

@@ -1,4 +1,4 @@
-import { Duration, Size, Testing } from 'cdk8s';
+import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { ResilientDeployment, WorkloadDefaults } from '../../lib';
 import { DEFAULT_RESOURCES_JSON, HARDENED_CONTAINER_CONTEXT, ofKind, only, podSpec, synthValid } from '../util';
@@ -150,5 +150,15 @@ describe('ResilientDeployment: init containers', () => {
   test('refuses one added later too', () => {
     const d = new ResilientDeployment(Testing.chart(), 'web', { containers: [web] });
     expect(() => d.addInitContainer({ image: 'busybox:1.36.1' })).toThrow(/'initContainers\[0\]\.resources' \(undefined\) must be given/);
+  });
+});
+
+describe('ResilientDeployment: names', () => {
+  test('refuses two Deployments of one name in one namespace at synth, naming both construct paths', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop');
+    new ResilientDeployment(chart, 'a', { metadata: { name: 'web' }, containers: [web] });
+    new ResilientDeployment(chart, 'b', { metadata: { name: 'web' }, containers: [web] });
+    expect(() => app.synthYaml()).toThrow('Deployment.apps \'default/web\' is defined twice, by \'shop/a\' and by \'shop/b\'');
   });
 });
