@@ -4,6 +4,7 @@ import { chaosExperiment } from './chaos-experiment';
 import { FaultInjectionChart } from './fault-injection';
 import { HighloadChart } from './highload';
 import { KubeMonkeyChart } from './kube-monkey';
+import { MicroservicesChart } from './microservices';
 import { PhpApacheChart, PhpApacheKedaChart } from './php-apache';
 import { AZURE_CLUSTER, GKE_CLUSTER, PlaygroundClusterChart } from './playground';
 import { TodoApiChart } from './todoapi';
@@ -24,5 +25,6 @@ export const APPS: { [name: string]: (app: App) => void } = {
   'chaos-experiment': app => { chaosExperiment(app); },
   'kube-monkey': app => { new KubeMonkeyChart(app, 'kube-monkey'); },
   'highload': app => { new HighloadChart(app, 'highload'); },
+  'microservices': app => { new MicroservicesChart(app, 'microservices'); },
   'webgatos-sessions': app => { new WebgatosMysqlChart(app, 'webgatos-mysql'); new WebgatosHazelcastChart(app, 'webgatos-hazelcast'); },
 };

@@ -29,6 +29,7 @@ export function addBackends(scope: Construct, count: number, features: string[] 
       image: spec.image,
       portNumber: spec.containerPort,
       resources: spec.resources,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       readiness: kplus.Probe.fromHttpGet(spec.probePath),
       liveness: kplus.Probe.fromHttpGet(spec.probePath),
       envVariables: env,
@@ -54,11 +55,14 @@ export function addBackends(scope: Construct, count: number, features: string[] 
       JsonPatch.add('/spec/revisionHistoryLimit', 10),
       JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
       JsonPatch.add('/spec/template/spec/topologySpreadConstraints', spread),
+      // No startup probe unless asked for, and no fsGroupChangePolicy without an fsGroup (both written by cdk8s-plus).
+      JsonPatch.remove('/spec/template/spec/containers/0/startupProbe'),
+      JsonPatch.remove('/spec/template/spec/securityContext/fsGroupChangePolicy'),
     );
 
     const policy = new Construct(deployment, 'NetworkPolicy');
     new kplus.k8s.KubeNetworkPolicy(policy, 'Resource', {
-      metadata: { name: spec.name },
+      metadata: { name: spec.name, labels: { app: spec.name } },
       spec: {
         podSelector: { matchLabels: deployment.matchLabels },
         policyTypes: ['Ingress', 'Egress'],
@@ -69,7 +73,7 @@ export function addBackends(scope: Construct, count: number, features: string[] 
 
     const budget = new Construct(deployment, 'DisruptionBudget');
     new kplus.k8s.KubePodDisruptionBudget(budget, 'Resource', {
-      metadata: { name: spec.name },
+      metadata: { name: spec.name, labels: { app: spec.name } },
       spec: {
         selector: { matchLabels: deployment.matchLabels },
         maxUnavailable: kplus.k8s.IntOrString.fromNumber(1),
@@ -78,7 +82,7 @@ export function addBackends(scope: Construct, count: number, features: string[] 
     });
 
     const service = new kplus.Service(new Construct(backend, 'Service'), 'Resource', {
-      metadata: { name: spec.name },
+      metadata: { name: spec.name, labels: { app: spec.name } },
       selector: deployment,
       type: kplus.ServiceType.CLUSTER_IP,
       ports: [{ name: 'http', port: spec.servicePort, targetPort: spec.containerPort }],

@@ -87,7 +87,7 @@ export const FEATURES: { [name: string]: Feature } = {
     handwrittenDeployment: () => ({ replicas: undefined }),
     handwritten: ({ spec, deployment }) => {
       new kplus.HorizontalPodAutoscaler(new Construct(deployment, 'Autoscaler'), 'Resource', {
-        metadata: { name: spec.name },
+        metadata: { name: spec.name, labels: { app: spec.name } },
         target: deployment,
         minReplicas: 3,
         maxReplicas: 10,
@@ -123,7 +123,7 @@ export const FEATURES: { [name: string]: Feature } = {
       const scope = service.node.scope as Construct;
       const host = spec.name;
       new istio.VirtualService(scope, 'VirtualService', {
-        metadata: { name: spec.name },
+        metadata: { name: spec.name, labels: { app: spec.name } },
         spec: {
           hosts: [host],
           http: [{
@@ -139,7 +139,7 @@ export const FEATURES: { [name: string]: Feature } = {
         },
       });
       new istio.DestinationRule(scope, 'DestinationRule', {
-        metadata: { name: spec.name },
+        metadata: { name: spec.name, labels: { app: spec.name } },
         spec: {
           host,
           trafficPolicy: {

@@ -374,6 +374,8 @@ export class LoadTest extends Construct {
         name: 'wait-for-target',
         image,
         command: ['node', '-e', LoadTest.WAIT_SCRIPT],
+        // Explicit: an init container never takes the defaults silently. Polling needs no more than the defaults.
+        resources: WorkloadDefaults.RESOURCES,
         envVariables: {
           TARGET: kplus.EnvValue.fromValue(props.target),
           TIMEOUT_SECONDS: kplus.EnvValue.fromValue(String(readyTimeout.toSeconds())),

@@ -23,7 +23,8 @@ export function replicasPolicy(replicas: kplus.Replicas): { type: string; value:
  * The Kubernetes Probe a cdk8s-plus Probe writes for a container (a probe without a port of its own targets the
  * container's `portNumber`, the only field cdk8s-plus reads from it).
  */
-export function probeSpec(probe: kplus.Probe, container: { readonly portNumber?: number }): kplus.k8s.Probe {
+export function probeSpec(probe: kplus.Probe, container: { readonly portNumber?: number }): kplus.k8s.Probe | undefined {
+  // A `customProbe` may build none (`undefined`), which a Container writes as no probe.
   return probe._toKube(container as kplus.Container);
 }
 
@@ -36,3 +37,20 @@ export function rewriteStatefulSetSpec(statefulSet: kplus.StatefulSet,
   const built = statefulSet._toKube.bind(statefulSet);
   Object.defineProperty(statefulSet, '_toKube', { value: () => rewrite(built()), configurable: true });
 }
+
+/**
+ * A cdk8s-plus Probe that writes the Kubernetes probe `build` returns. cdk8s-plus-27's Probe has a private
+ * constructor and no gRPC or header support; a Container writes whatever its probe's `_toKube(container)` returns
+ * (as `readinessProbe`, `livenessProbe`, `startupProbe`). `build` returning undefined writes no probe at all.
+ */
+export function customProbe(build: (container: { readonly portNumber?: number }) => kplus.k8s.Probe | undefined): kplus.Probe {
+  const probe = Object.create(kplus.Probe.prototype) as kplus.Probe;
+  Object.defineProperty(probe, '_toKube', { value: build, enumerable: false });
+  return probe;
+}
+
+/**
+ * A probe that writes nothing: what a container gets as its startup probe when it asks for none, instead of the TCP
+ * check of its port cdk8s-plus adds by default (`props.startup ?? (portNumber ? tcp : undefined)`).
+ */
+export const NO_PROBE: kplus.Probe = customProbe(() => undefined);

@@ -168,8 +168,11 @@ export function checkResources(subject: Subject, prop: string, resources: kplus.
 
 const PROBES = ['liveness', 'readiness', 'startup'] as const;
 
+// An HTTP token (RFC 9110): what a header name is made of.
+const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
 /**
- * Every HTTP or TCP probe of a container must target a port the container exposes (by number or by name).
+ * Every HTTP, TCP or gRPC probe of a container must target a port the container exposes (by number or by name).
  * @internal
  */
 export function checkProbePorts(subject: Subject, propPrefix: string, container: kplus.ContainerProps): void {
@@ -189,7 +192,13 @@ export function checkProbePorts(subject: Subject, propPrefix: string, container:
     const probe = container[kind];
     if (!probe) continue;
     const spec = probeSpec(probe, target);
-    const port = (spec.httpGet ?? spec.tcpSocket)?.port?.value;
+    if (!spec) continue;
+    for (const header of spec.httpGet?.httpHeaders ?? []) {
+      if (!HTTP_TOKEN.test(header.name)) {
+        throw propError(subject, `${propPrefix}${kind}`, header.name, 'must send headers whose names are HTTP tokens (letters, digits and !#$%&\'*+-.^_`|~)');
+      }
+    }
+    const port = spec.grpc?.port ?? (spec.httpGet ?? spec.tcpSocket)?.port?.value;
     if (port === undefined) continue;
     const exposed = typeof port === 'number' ? numbers.includes(port) : names.includes(port);
     if (!exposed) {

@@ -45,7 +45,7 @@ export class AutoscaledDeployment extends ResilientDeployment {
       resources: c.resources ?? props.defaultResources ?? WorkloadDefaults.RESOURCES,
     }));
     Autoscaler._validate(subject, '', props, containers);
-    ResilientDeployment._validate(subject, props, props.minReplicas ?? DEFAULTS.minReplicas);
+    ResilientDeployment._validate(subject, props, props.minReplicas ?? DEFAULTS.minReplicas, props.maxReplicas);
   }
 
   /** The HorizontalPodAutoscaler, unless KEDA scales the Deployment. */
@@ -95,6 +95,14 @@ export class AutoscaledDeployment extends ResilientDeployment {
    */
   protected budgetFloor(props: ResilientDeploymentProps): number {
     return (props as AutoscaledDeploymentProps).minReplicas ?? DEFAULTS.minReplicas;
+  }
+
+  /**
+   * The most replicas the Deployment runs, for its disruption budget: `maxReplicas` (a budget from 2, even when
+   * `minReplicas` is 1).
+   */
+  protected budgetCeiling(props: ResilientDeploymentProps): number {
+    return (props as AutoscaledDeploymentProps).maxReplicas;
   }
 
   /**

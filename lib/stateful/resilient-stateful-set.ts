@@ -2,6 +2,7 @@ import { Chart, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { rewriteStatefulSetSpec } from '../core/plus-internals';
+import { refuseDuplicateNames } from '../core/unique-names';
 import { checkDnsLabel, checkWholeNumber, propError, Subject, subjectFor, subjectOf } from '../core/validation';
 import { DisruptionBudget } from '../workload/disruption-budget';
 import { WorkloadNetworkPolicy } from '../workload/network-policy';
@@ -198,6 +199,7 @@ export class ResilientStatefulSet extends kplus.StatefulSet {
         ...props.securityContext,
       }),
     });
+    refuseDuplicateNames(this);
     this.resilience = props;
     this.claims = claims;
     this.security = props.security ?? {};

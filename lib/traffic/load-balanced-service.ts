@@ -1,18 +1,55 @@
-import { ApiObject, Duration } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HttpFault } from './http-fault';
 import { checkIstioDuration, istioDuration, shownDuration } from './istio-values';
 import { SessionAffinity } from './session-affinity';
+import { refuseDuplicateNames } from '../core/unique-names';
 import { compact } from '../core/util';
 import { needsValidation } from '../core/validated';
 import { checkDnsLabel, checkLabelValue, checkPort, checkWholeNumber, propError, Subject, subjectOf, verbatim } from '../core/validation';
 import * as istio from '../imports/networking.istio.io';
 
 /**
+ * The application protocol of a Service port. It names the port (Istio selects the protocol by the port name's
+ * prefix: `http`, `http2`, `grpc`, `tcp`…) and sets its `appProtocol` (which Istio reads first, as do Gateway API
+ * implementations), so that gRPC and Redis traffic is not treated as HTTP/1.1.
+ * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
+ */
+export enum PortProtocol {
+  /** HTTP/1.1 (or HTTP/2 negotiated by the client). */
+  HTTP = 'http',
+  /** HTTP/2 without TLS (h2c). */
+  HTTP2 = 'http2',
+  /** HTTPS: TLS that the app terminates, passed through as opaque TLS. */
+  HTTPS = 'https',
+  /** gRPC (HTTP/2). */
+  GRPC = 'grpc',
+  /** gRPC-Web. */
+  GRPC_WEB = 'grpc-web',
+  /** Opaque TCP. */
+  TCP = 'tcp',
+  /** TLS the app terminates. */
+  TLS = 'tls',
+  /** Redis. */
+  REDIS = 'redis',
+  /** MongoDB. */
+  MONGO = 'mongo',
+  /** MySQL. */
+  MYSQL = 'mysql',
+}
+
+/**
  * Options of the Service in front of a workload; shared by `LoadBalancedService` and `ScalableBackend`.
  */
 export interface ServiceOptions {
+  /**
+   * The application protocol of the Service port: names the port after it (unless `portName` is given) and sets
+   * the port's `appProtocol`.
+   * @default - no `appProtocol`; the port is named `http`
+   */
+  readonly protocol?: PortProtocol;
+
   /**
    * The Service type.
    * @default kplus.ServiceType.CLUSTER_IP
@@ -26,8 +63,9 @@ export interface ServiceOptions {
   readonly nodePort?: number;
 
   /**
-   * The name of the Service port. A name starting with `http` tells Istio the protocol.
-   * @default 'http'
+   * The name of the Service port. Istio reads the protocol from the name's prefix (`http`, `grpc`, `tcp`…, then `-`
+   * and anything) when `appProtocol` is not set.
+   * @default - the `protocol` (e.g. `grpc`), else 'http'
    */
   readonly portName?: string;
 
@@ -38,6 +76,33 @@ export interface ServiceOptions {
    * @default - no session affinity
    */
   readonly sessionAffinityTimeout?: Duration;
+
+  /**
+   * More Service ports beside the main one (metrics, admin, a second protocol). The target must expose each
+   * `targetPort`.
+   * @default - none
+   */
+  readonly extraPorts?: ExtraPort[];
+}
+
+/**
+ * A named Service port beside the main one.
+ */
+export interface ExtraPort {
+  /** The port name (a DNS label, unique in the Service). */
+  readonly name: string;
+  /** The port the Service listens on. */
+  readonly port: number;
+  /**
+   * The container port traffic goes to.
+   * @default - the same as `port`
+   */
+  readonly targetPort?: number;
+  /**
+   * The application protocol (sets `appProtocol`).
+   * @default - none
+   */
+  readonly protocol?: PortProtocol;
 }
 
 /**
@@ -348,6 +413,9 @@ export interface LoadBalancedServiceProps extends ServiceOptions, MeshOptions {
   readonly name?: string;
 }
 
+// The protocols Istio routes as HTTP (VirtualService `http` routes apply to them).
+const HTTP_PROTOCOLS = new Set<string>(['http', 'http2', 'grpc', 'grpc-web']);
+
 // Envoy's retry conditions, as Istio's validation accepts them (besides HTTP status codes).
 const RETRY_ON = new Set([
   '5xx', 'gateway-error', 'reset', 'reset-before-request', 'connect-failure', 'retriable-4xx', 'refused-stream',
@@ -400,6 +468,13 @@ export class LoadBalancedService extends Construct {
       throw propError(subject, 'targetPort', props.targetPort,
         `must be a port the target '${props.target.node.path}' exposes (exposed: ${exposed.join(', ') || 'none'})`);
     }
+    for (const [i, extra] of (props.extraPorts ?? []).entries()) {
+      const target = extra.targetPort ?? extra.port;
+      if (!exposed.includes(target)) {
+        throw propError(subject, `extraPorts[${i}].targetPort`, target,
+          `must be a port the target '${props.target.node.path}' exposes (exposed: ${exposed.join(', ') || 'none'})`);
+      }
+    }
     LoadBalancedService._validateOptions(subject, props);
   }
 
@@ -410,6 +485,24 @@ export class LoadBalancedService extends Construct {
   public static _validateOptions(subject: Subject, options: ServiceOptions & MeshOptions): void {
     checkPort(subject, 'nodePort', options.nodePort);
     checkDnsLabel(subject, 'portName', options.portName);
+    const opaque = options.protocol !== undefined && !HTTP_PROTOCOLS.has(options.protocol);
+    for (const [prop, value] of [['retries', options.retries], ['timeout', options.timeout], ['fault', options.fault]] as const) {
+      if (opaque && value !== undefined) {
+        throw propError(subject, prop, prop === 'timeout' ? shownDuration(value as Duration) : verbatim('{...}'),
+          `cannot be set with 'protocol' ${options.protocol}: Istio applies HTTP routes (retries, timeouts, faults) to HTTP, HTTP/2 and gRPC ports only`);
+      }
+    }
+    const mainName = options.portName ?? options.protocol ?? 'http';
+    const names = new Map<string, string>([[mainName, 'portName']]);
+    for (const [i, extra] of (options.extraPorts ?? []).entries()) {
+      const prop = `extraPorts[${i}].`;
+      checkDnsLabel(subject, `${prop}name`, extra.name);
+      checkPort(subject, `${prop}port`, extra.port);
+      checkPort(subject, `${prop}targetPort`, extra.targetPort);
+      const seen = names.get(extra.name);
+      if (seen) throw propError(subject, `${prop}name`, extra.name, `must be unique: '${seen}' is the same`);
+      names.set(extra.name, `${prop}name`);
+    }
     const type = options.serviceType ?? kplus.ServiceType.CLUSTER_IP;
     if (options.nodePort !== undefined && type !== kplus.ServiceType.NODE_PORT && type !== kplus.ServiceType.LOAD_BALANCER) {
       throw propError(subject, 'nodePort', options.nodePort, `needs 'serviceType' NODE_PORT or LOAD_BALANCER (got ${type})`);
@@ -580,13 +673,22 @@ export class LoadBalancedService extends Construct {
     this.targetPort = props.targetPort ?? LoadBalancedService.firstPort(subject, props.target);
     this.port = props.port ?? this.targetPort;
 
+    refuseDuplicateNames(this);
     const namespace = props.target.metadata.namespace;
     this.service = new kplus.Service(this, 'Resource', {
       metadata: compact({ name: props.name, namespace }),
       selector: props.target,
       type: props.serviceType ?? kplus.ServiceType.CLUSTER_IP,
-      ports: [{ name: props.portName ?? 'http', port: this.port, targetPort: this.targetPort, nodePort: props.nodePort }],
+      ports: [{ name: props.portName ?? props.protocol ?? 'http', port: this.port, targetPort: this.targetPort, nodePort: props.nodePort }],
     });
+    // cdk8s-plus-27's ServicePort has no `appProtocol`.
+    if (props.protocol) ApiObject.of(this.service).addJsonPatch(JsonPatch.add('/spec/ports/0/appProtocol', props.protocol));
+    for (const [i, extra] of (props.extraPorts ?? []).entries()) {
+      this.service.bind(extra.port, { name: extra.name, targetPort: extra.targetPort ?? extra.port });
+      if (extra.protocol) {
+        ApiObject.of(this.service).addJsonPatch(JsonPatch.add(`/spec/ports/${i + 1}/appProtocol`, extra.protocol));
+      }
+    }
     if (props.sessionAffinityTimeout) SessionAffinity.clientIp(this.service, props.sessionAffinityTimeout);
     this.host = this.service.name;
     this.istioApiVersion = props.istioApiVersion ?? IstioApiVersion.V1;

@@ -68,6 +68,13 @@ export interface PodSecurityOptions {
    * @default - none
    */
   readonly localhostProfile?: string;
+
+  /**
+   * The pod's `fsGroup`: volumes that support ownership management (emptyDir, most persistent volumes) are made
+   * group-owned by this GID, so that a non-root app can write them. `fsGroupChangePolicy` is written only with it.
+   * @default - none
+   */
+  readonly fsGroup?: number;
 }
 
 /** Default UID and GID for containers that run as non-root. */
@@ -87,6 +94,7 @@ export class PodSecurity {
       ensureNonRoot: nonRoot,
       user: nonRoot ? options.user ?? DEFAULT_NON_ROOT_ID : undefined,
       group: nonRoot ? options.group ?? DEFAULT_NON_ROOT_ID : undefined,
+      fsGroup: options.fsGroup,
     };
   }
 
@@ -131,6 +139,7 @@ export class PodSecurity {
   public static _validate(subject: Subject, options: PodSecurityOptions = {}): void {
     checkWholeNumber(subject, 'security.user', options.user, 1, 2147483647);
     checkWholeNumber(subject, 'security.group', options.group, 0, 2147483647);
+    checkWholeNumber(subject, 'security.fsGroup', options.fsGroup, 0, 2147483647);
     for (const cap of options.addCapabilities ?? []) {
       if (!/^[A-Z][A-Z_]*$/.test(cap) || cap.startsWith('CAP_')) {
         throw propError(subject, 'security.addCapabilities', cap, 'must be a capability name as Kubernetes spells it, without CAP_ (e.g. "NET_BIND_SERVICE")');

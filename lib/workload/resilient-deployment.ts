@@ -5,6 +5,7 @@ import { WorkloadNetworkPolicy } from './network-policy';
 import { PodSecurityOptions } from './pod-security';
 import { ResilienceOptions, WorkloadDefaults } from './workload-defaults';
 import { DEFAULTS } from '../core/defaults';
+import { refuseDuplicateNames } from '../core/unique-names';
 import { needsValidation } from '../core/validated';
 import { checkWholeNumber, Subject, subjectFor, subjectOf } from '../core/validation';
 
@@ -17,6 +18,15 @@ export interface ResilientDeploymentProps extends kplus.DeploymentProps, Resilie
    * @default 10
    */
   readonly revisionHistoryLimit?: number;
+
+  /**
+   * Select the pods by these labels (e.g. `{ app: 'cartservice' }`) instead of cdk8s-plus's label derived from the
+   * construct path: renaming a chart or construct then leaves the immutable `spec.selector` alone, and an existing
+   * Deployment that selects `app: cartservice` can be adopted. The labels are added to the pod template; the
+   * Service and disruption budget of this library select the same labels. Keep them unique per namespace.
+   * @default - cdk8s-plus's `cdk8s.io/metadata.addr` label, which changes with the construct path
+   */
+  readonly selectorLabels?: { [key: string]: string };
 }
 
 /**
@@ -32,16 +42,19 @@ export interface ResilientDeploymentProps extends kplus.DeploymentProps, Resilie
  */
 export class ResilientDeployment extends kplus.Deployment {
   /** @internal */
-  public static _validate(subject: Subject, props: ResilientDeploymentProps, budgetFloor: number): void {
+  public static _validate(subject: Subject, props: ResilientDeploymentProps, budgetFloor: number, budgetCeiling = budgetFloor): void {
     WorkloadDefaults._checkReplicas(subject, 'replicas', props.replicas);
     checkWholeNumber(subject, 'revisionHistoryLimit', props.revisionHistoryLimit, 0);
-    WorkloadDefaults._validate(subject, props, budgetFloor);
+    WorkloadDefaults._validateSelectorLabels(subject, 'selectorLabels', props.selectorLabels);
+    WorkloadDefaults._validate(subject, props, budgetFloor, budgetCeiling);
   }
 
   /** The resolved security options. */
   public readonly security: PodSecurityOptions;
   /** The resolved revision history limit. */
   public readonly revisionHistoryLimit: number;
+  /** The labels the pods are selected by, when given (`selectorLabels`). */
+  public readonly selectorLabels?: { [key: string]: string };
   /** The PodDisruptionBudget, when one was created. */
   public readonly disruptionBudget?: DisruptionBudget;
   /** The NetworkPolicy, unless `networkPolicy.enabled` is false. */
@@ -56,10 +69,17 @@ export class ResilientDeployment extends kplus.Deployment {
     // Containers are added below, once the security defaults are known, so that each one is hardened.
     super(scope, id, {
       ...props,
+      select: props.selectorLabels ? false : props.select,
       containers: undefined,
       initContainers: undefined,
       securityContext: WorkloadDefaults._podSecurityContext(props, props.securityContext),
     });
+    this.selectorLabels = props.selectorLabels;
+    if (props.selectorLabels) {
+      this.select(kplus.LabelSelector.of({ labels: props.selectorLabels }));
+      for (const [key, value] of Object.entries(props.selectorLabels)) this.podMetadata.addLabel(key, value);
+    }
+    refuseDuplicateNames(this);
     this.resilience = props;
     this.security = props.security ?? {};
     this.revisionHistoryLimit = props.revisionHistoryLimit ?? DEFAULTS.revisionHistoryLimit;
@@ -71,7 +91,7 @@ export class ResilientDeployment extends kplus.Deployment {
     this.checkContainers = true;
 
     WorkloadDefaults._setSpecField(this, 'revisionHistoryLimit', this.revisionHistoryLimit);
-    const applied = WorkloadDefaults._apply(this, props, this.budgetFloor(props), props.metadata?.name);
+    const applied = WorkloadDefaults._apply(this, props, this.budgetFloor(props), props.metadata?.name, this.budgetCeiling(props));
     this.disruptionBudget = applied.disruptionBudget;
     this.networkPolicy = applied.networkPolicy;
   }
@@ -82,6 +102,15 @@ export class ResilientDeployment extends kplus.Deployment {
    */
   public addContainer(cont: kplus.ContainerProps): kplus.Container {
     return super.addContainer(WorkloadDefaults._container(subjectOf(this), `containers[${this.containers.length}].`, cont, this.resilience, this.checkContainers));
+  }
+
+  /**
+   * How Services, network policies and affinities select this Deployment's pods: by `selectorLabels` when given,
+   * else by cdk8s-plus's address label.
+   */
+  public toPodSelectorConfig(): kplus.PodSelectorConfig {
+    const config = super.toPodSelectorConfig();
+    return this.selectorLabels ? { ...config, labelSelector: kplus.LabelSelector.of({ labels: this.selectorLabels }) } : config;
   }
 
   /**
@@ -97,5 +126,13 @@ export class ResilientDeployment extends kplus.Deployment {
    */
   protected budgetFloor(props: ResilientDeploymentProps): number {
     return props.replicas ?? DEFAULTS.replicas;
+  }
+
+  /**
+   * The most replicas the Deployment runs, which decides whether it gets a disruption budget (from 2): `replicas`.
+   * A subclass scaled by an autoscaler returns its maximum.
+   */
+  protected budgetCeiling(props: ResilientDeploymentProps): number {
+    return this.budgetFloor(props);
   }
 }

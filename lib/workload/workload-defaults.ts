@@ -1,11 +1,12 @@
-import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DisruptionBudget, DisruptionBudgetOptions } from './disruption-budget';
 import { NetworkPolicyOptions, WorkloadNetworkPolicy } from './network-policy';
 import { PodSecurity, PodSecurityOptions } from './pod-security';
 import { TopologySpread, TopologySpreadOptions } from './topology-spread';
+import { NO_PROBE } from '../core/plus-internals';
 import { prevalidated } from '../core/validated';
-import { checkProbePorts, checkResources, checkWholeNumber, Subject } from '../core/validation';
+import { checkLabelKey, checkLabelValue, checkProbePorts, checkResources, checkWholeNumber, checkWholeSeconds, propError, Subject, verbatim } from '../core/validation';
 
 /**
  * Options that make a workload secure and resilient; shared by every workload construct of this library.
@@ -32,7 +33,8 @@ export interface ResilienceOptions {
 
   /**
    * Requests and limits for containers that do not set `resources` themselves. cdk8s-plus would otherwise apply
-   * hidden defaults (1000m/512Mi requests); this library always writes its own explicit values. A container whose own
+   * hidden defaults (1000m/512Mi requests); this library always writes its own explicit values. Init containers take
+   * these only when given here: without them an init container must set its own `resources`. A container whose own
    * `resources` leave ephemeral storage out gets these defaults' ephemeral storage: the kubelet evicts a pod that
    * fills its node's disk, and without a limit any pod can.
    * @default - WorkloadDefaults.RESOURCES: requests cpu 100m, memory 128Mi, ephemeral storage 1Gi; limits cpu 500m,
@@ -46,6 +48,18 @@ export interface ResilienceOptions {
    * @default - a policy allowing ingress to the containers' ports and all egress
    */
   readonly networkPolicy?: NetworkPolicyOptions;
+
+  /**
+   * Graceful shutdown: before a container is sent SIGTERM, it sleeps this long in a `preStop` hook (`sleep N`), so
+   * that the Service's endpoints, kube-proxy and the mesh stop sending it new connections before the app stops
+   * listening. Must be shorter than the pod's `terminationGracePeriod` (30 s unless set), which the sleep counts
+   * against. Kubernetes 1.27 runs the hook as an `exec`: the image needs a `sleep` binary (distroless and scratch
+   * images have none; the `sleep` lifecycle action that needs no binary exists from Kubernetes 1.30). Containers with
+   * their own `lifecycle.preStop` keep it.
+   * @see https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/
+   * @default - no pre-stop delay
+   */
+  readonly preStopDelay?: Duration;
 }
 
 /**
@@ -56,6 +70,9 @@ export interface AppliedDefaults {
   readonly disruptionBudget?: DisruptionBudget;
   readonly networkPolicy?: WorkloadNetworkPolicy;
 }
+
+/** Kubernetes' grace period when a pod sets none. */
+const DEFAULT_GRACE_SECONDS = 30;
 
 /**
  * The defaults every workload of this library applies, in one place: ResilientDeployment, the StatefulSet
@@ -73,19 +90,62 @@ export class WorkloadDefaults {
 
   /**
    * A container hardened with the security options, given the default resources when it sets none. Its resources
-   * and probes are checked first; `prop` names it in errors (e.g. `containers[0].`).
+   * and probes are checked first; `prop` names it in errors (e.g. `containers[0].`). An init container (`prop`
+   * starting with `init`) must set its resources unless `defaultResources` is given, and gets no pre-stop hook.
    * @internal
    */
   public static _container(subject: Subject, prop: string, cont: kplus.ContainerProps, options: ResilienceOptions,
     check = true): kplus.ContainerProps {
-    if (check) WorkloadDefaults._validateContainer(subject, prop, cont);
+    const init = prop.startsWith('init');
+    if (check) {
+      WorkloadDefaults._validateContainer(subject, prop, cont);
+      if (init && !cont.resources && !options.defaultResources) {
+        throw propError(subject, `${prop}resources`, undefined,
+          'must be given (or \'defaultResources\'): an init container never gets the library\'s default requests and limits silently, and its requests count toward the pod\'s');
+      }
+    }
+    const delay = options.preStopDelay?.toSeconds();
+    const preStop = cont.lifecycle?.preStop ?? (!init && delay ? kplus.Handler.fromCommand(['sleep', String(delay)]) : undefined);
     const defaults = options.defaultResources ?? WorkloadDefaults.RESOURCES;
     const own = cont.resources;
     return {
       ...cont,
       resources: !own ? defaults : own.ephemeralStorage || !defaults.ephemeralStorage ? own : { ...own, ephemeralStorage: defaults.ephemeralStorage },
       securityContext: { ...PodSecurity.containerSecurityContext(options.security), ...cont.securityContext },
+      imagePullPolicy: cont.imagePullPolicy ?? WorkloadDefaults.pullPolicy(cont.image),
+      // No startup probe unless asked for: cdk8s-plus would add a TCP check of `portNumber` with a 30 s budget
+      // (3 failures, 10 s apart), which crash-loops services that start slower.
+      startup: init ? cont.startup : cont.startup ?? NO_PROBE,
+      lifecycle: preStop ? { ...cont.lifecycle, preStop } : cont.lifecycle,
     };
+  }
+
+  /**
+   * The pull policy for an image: `IfNotPresent` when it names a digest or a tag other than `latest` (what the
+   * node has is what was asked for), `Always` for `:latest` or no tag (the tag may have moved).
+   */
+  public static pullPolicy(image: string): kplus.ImagePullPolicy {
+    if (image.includes('@')) return kplus.ImagePullPolicy.IF_NOT_PRESENT;
+    const last = image.slice(image.lastIndexOf('/') + 1);
+    const colon = last.lastIndexOf(':');
+    const tag = colon >= 0 ? last.slice(colon + 1) : undefined;
+    return tag === undefined || tag === 'latest' ? kplus.ImagePullPolicy.ALWAYS : kplus.ImagePullPolicy.IF_NOT_PRESENT;
+  }
+
+  /**
+   * Checks the graceful-shutdown options: a whole number of seconds, and a pre-stop delay shorter than the grace
+   * period (which it counts against).
+   * @internal
+   */
+  public static _validateShutdown(subject: Subject, preStopDelay: Duration | undefined, gracePeriod: Duration | undefined,
+    graceProp = 'terminationGracePeriod'): void {
+    checkWholeSeconds(subject, 'preStopDelay', preStopDelay, 1);
+    checkWholeSeconds(subject, graceProp, gracePeriod, 0);
+    const grace = gracePeriod?.toSeconds() ?? DEFAULT_GRACE_SECONDS;
+    if (preStopDelay && preStopDelay.toSeconds() >= grace) {
+      throw propError(subject, 'preStopDelay', verbatim(`${preStopDelay.toSeconds()}s`),
+        `must be shorter than '${graceProp}' (${grace}s${gracePeriod ? '' : ', the Kubernetes default'}): the pod is killed when the grace period ends, sleep included, leaving the app no time to stop`);
+    }
   }
 
   /**
@@ -110,16 +170,18 @@ export class WorkloadDefaults {
    * `minReplicas` is the fewest replicas the workload runs.
    * @internal
    */
-  public static _apply(workload: kplus.Workload, options: ResilienceOptions, minReplicas: number, name?: string): AppliedDefaults {
+  public static _apply(workload: kplus.Workload, options: ResilienceOptions, minReplicas: number, name?: string,
+    maxReplicas = minReplicas): AppliedDefaults {
     PodSecurity.applySeccompProfile(workload, options.security);
     TopologySpread.apply(workload, options.topologySpread);
+    WorkloadDefaults.dropFsGroupChangePolicy(workload);
     const metadata = name ? { name } : undefined;
     const network = options.networkPolicy ?? {};
     const networkPolicy = (network.enabled ?? true)
       ? new WorkloadNetworkPolicy(workload, 'NetworkPolicy', { ...network, target: workload, metadata })
       : undefined;
     const budget = options.disruptionBudget ?? {};
-    if (!(budget.enabled ?? minReplicas >= 2)) return { networkPolicy };
+    if (!WorkloadDefaults._wantsBudget(options, maxReplicas)) return { networkPolicy };
     // The budget options were checked with the workload's (`_validate`), against the same floor.
     const disruptionBudget = new DisruptionBudget(workload, 'DisruptionBudget', prevalidated({
       ...budget,
@@ -134,13 +196,42 @@ export class WorkloadDefaults {
    * Validates the options before anything is built.
    * @internal
    */
-  public static _validate(subject: Subject, options: ResilienceOptions, minReplicas: number): void {
+  public static _validate(subject: Subject, options: ResilienceOptions, minReplicas: number, maxReplicas = minReplicas): void {
     checkResources(subject, 'defaultResources', options.defaultResources);
     PodSecurity._validate(subject, options.security);
     TopologySpread._validate(subject, options.topologySpread);
-    if (options.disruptionBudget?.enabled ?? minReplicas >= 2) {
+    // Every workload's props carry cdk8s-plus's pod props (ScalableBackend's its own field of the same name).
+    WorkloadDefaults._validateShutdown(subject, options.preStopDelay, (options as kplus.AbstractPodProps).terminationGracePeriod);
+    if (WorkloadDefaults._wantsBudget(options, maxReplicas)) {
       DisruptionBudget._validate(subject, 'disruptionBudget.', { ...options.disruptionBudget, minReplicas });
     }
+  }
+
+  /**
+   * Selector labels: valid keys and values, and at least one.
+   * @internal
+   */
+  public static _validateSelectorLabels(subject: Subject, prop: string, labels: { [key: string]: string } | undefined): void {
+    if (!labels) return;
+    if (Object.keys(labels).length === 0) {
+      throw propError(subject, prop, verbatim('{}'), 'must hold at least one label: an empty selector would select every pod in the namespace');
+    }
+    for (const [key, value] of Object.entries(labels)) {
+      checkLabelKey(subject, prop, key);
+      checkLabelValue(subject, `${prop}.${key}`, value);
+    }
+  }
+
+  /**
+   * Whether the workload gets a disruption budget: when `enabled` says so; else when the user gave a budget
+   * (`maxUnavailable` or `minAvailable`: never dropped silently, whatever the replica count); else when the workload
+   * can run 2 or more replicas (`maxReplicas` of an autoscaled one, even from `minReplicas` 1).
+   * @internal
+   */
+  public static _wantsBudget(options: ResilienceOptions, maxReplicas: number): boolean {
+    const budget = options.disruptionBudget ?? {};
+    if (budget.enabled !== undefined) return budget.enabled;
+    return budget.maxUnavailable !== undefined || budget.minAvailable !== undefined || maxReplicas >= 2;
   }
 
   /**
@@ -154,5 +245,15 @@ export class WorkloadDefaults {
   /** @internal */
   public static _checkReplicas(subject: Subject, prop: string, value: number | undefined): void {
     checkWholeNumber(subject, prop, value, 0);
+  }
+
+  /**
+   * cdk8s-plus writes `fsGroupChangePolicy: Always` on every pod, with or without an `fsGroup`; the field means
+   * nothing without one, so it is written only beside an `fsGroup`.
+   */
+  private static dropFsGroupChangePolicy(workload: kplus.Workload): void {
+    if (workload.securityContext.fsGroup !== undefined) return;
+    const podSpecPath = workload instanceof kplus.Pod ? '/spec' : '/spec/template/spec';
+    ApiObject.of(workload).addJsonPatch(JsonPatch.remove(`${podSpecPath}/securityContext/fsGroupChangePolicy`));
   }
 }

@@ -2,7 +2,7 @@ import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   Autoscaler, ChaosTarget, DisruptionBudget, HttpFault, KillMode, LoadBalancedService, ResilientDeployment, ScalableBackend, ScalableBackendProps,
-  SeccompProfileType, VerticalAutoscaler, WorkloadDefaults,
+  ScalableWorker, SeccompProfileType, VerticalAutoscaler, WorkloadDefaults,
 } from '../../lib';
 import { DEFAULT_RESOURCES_JSON, ofKind, only, podSpec, synthValid } from '../util';
 
@@ -99,8 +99,8 @@ describe('ScalableBackend defaults', () => {
     expect(container().name).toBe('app');
   });
 
-  test('pulls the image Always, as cdk8s-plus does', () => {
-    expect(container().imagePullPolicy).toBe('Always');
+  test('pulls a pinned image if not present', () => {
+    expect(container().imagePullPolicy).toBe('IfNotPresent');
   });
 
   test('runs as non-root UID and GID 10001', () => {
@@ -161,10 +161,10 @@ describe('ScalableBackend defaults', () => {
     expect(synth().service.spec.ports[0].name).toBe('http');
   });
 
-  test('lets cdk8s generate the object names when no name is given', () => {
+  test('names the objects after the construct id when no name is given', () => {
     const { deployment, service } = synth();
-    expect(deployment.metadata.name).toMatch(/^test-web-deployment-c8[0-9a-f]+$/);
-    expect(service.metadata.name).toMatch(/^test-web-service-c8[0-9a-f]+$/);
+    expect(deployment.metadata.name).toBe('web');
+    expect(service.metadata.name).toBe('web');
   });
 });
 
@@ -498,7 +498,7 @@ describe('ScalableBackend: each option group is validated once', () => {
 
   test('one backend with autoscaling, a VPA, retries, outlier detection, a budget and chaos runs each validator once', () => {
     const validators = {
-      'ScalableBackend._validate': jest.spyOn(ScalableBackend, '_validate'),
+      'ScalableWorker._validate': jest.spyOn(ScalableWorker, '_validate'),
       'Autoscaler._validate': jest.spyOn(Autoscaler, '_validate'),
       'VerticalAutoscaler._validate': jest.spyOn(VerticalAutoscaler, '_validate'),
       'WorkloadDefaults._validate': jest.spyOn(WorkloadDefaults, '_validate'),
@@ -520,7 +520,7 @@ describe('ScalableBackend: each option group is validated once', () => {
     const calls = Object.fromEntries(Object.entries(validators).map(([name, spy]) => [name, spy.mock.calls.length]));
     expect(calls).toEqual({
       // The composite checks every group under its own name; the building blocks it builds do not check again.
-      'ScalableBackend._validate': 1,
+      'ScalableWorker._validate': 1,
       'Autoscaler._validate': 1,
       'VerticalAutoscaler._validate': 1,
       'WorkloadDefaults._validate': 1,

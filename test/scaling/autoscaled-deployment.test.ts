@@ -19,6 +19,11 @@ function deploy(props: Partial<AutoscaledDeploymentProps> = {}) {
 }
 
 describe('AutoscaledDeployment', () => {
+  test('gets no disruption budget when the autoscaler can never run 2 replicas', () => {
+    const { chart } = deploy({ minReplicas: 1, maxReplicas: 1 });
+    expect(ofKind(synthValid(chart), 'PodDisruptionBudget')).toEqual([]);
+  });
+
   test('the issue\'s example synthesizes an autoscaling/v2 HPA on the Deployment, and a Deployment without replicas', () => {
     const chart = Testing.chart();
     const web = new AutoscaledDeployment(chart, 'php-apache', {
@@ -48,8 +53,9 @@ describe('AutoscaledDeployment', () => {
       maxReplicas: 10,
       metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 10 } } }],
     }));
-    // One replica at the floor: a budget would block every drain.
-    expect(ofKind(manifests, 'PodDisruptionBudget')).toEqual([]);
+    // The autoscaler can run up to 10 replicas: a budget from 2 on, even from minReplicas 1. maxUnavailable 1 still
+    // lets a drain evict the single replica at the floor.
+    expect(only(manifests, 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
     expect(web.scaledObject).toBeUndefined();
     expect(web.verticalAutoscaler).toBeUndefined();
   });
@@ -330,11 +336,11 @@ describe('AutoscaledDeployment', () => {
       expect(spec.fallback).toEqual({ failureThreshold: 3, replicas: 4 });
     });
 
-    test('scales to zero on an event trigger, without a disruption budget', () => {
+    test('scales to zero on an event trigger, with a budget that allows one eviction for when it runs 2 or more', () => {
       const { chart } = deploy({ minReplicas: 0, keda: { triggers: [CRON] } });
       const manifests = synthValid(chart);
       expect(only(manifests, 'ScaledObject').spec.minReplicaCount).toBe(0);
-      expect(ofKind(manifests, 'PodDisruptionBudget')).toEqual([]);
+      expect(only(manifests, 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
       expect(only(manifests, 'Deployment').spec.replicas).toBeUndefined();
     });
 

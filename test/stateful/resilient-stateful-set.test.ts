@@ -1,6 +1,6 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { ClaimRetention, ResilientStatefulSet, ResilientStatefulSetProps } from '../../lib';
+import { ClaimRetention, ResilientStatefulSet, ResilientStatefulSetProps, WorkloadDefaults } from '../../lib';
 import { DEFAULT_RESOURCES_JSON, HARDENED_CONTAINER_CONTEXT, ofKind, only, podSpec, synthValid } from '../util';
 
 const db: kplus.ContainerProps = { image: 'postgres:16.4', portNumber: 5432 };
@@ -16,7 +16,9 @@ function synth(props: ResilientStatefulSetProps = {}) {
 describe('ResilientStatefulSet: secure and resilient defaults', () => {
   test('hardens every container and init container, given or added later, with explicit resources', () => {
     const chart = Testing.chart();
-    const set = new ResilientStatefulSet(chart, 'db', { containers: [db], initContainers: [{ image: 'busybox:1.36.1', command: ['true'] }] });
+    const set = new ResilientStatefulSet(chart, 'db', {
+      containers: [db], initContainers: [{ image: 'busybox:1.36.1', command: ['true'] }], defaultResources: WorkloadDefaults.RESOURCES,
+    });
     set.addContainer({ name: 'sidecar', image: 'busybox:1.36.1', command: ['sleep', 'infinity'] });
     set.addInitContainer({ name: 'late', image: 'busybox:1.36.1', command: ['true'] });
     const spec = podSpec(only(synthValid(chart), 'StatefulSet'));
@@ -114,7 +116,7 @@ describe('ResilientStatefulSet: volume claim templates', () => {
   test('mounts a claim without mountPath nowhere, and where claimVolume puts it', () => {
     const chart = Testing.chart();
     const set = new ResilientStatefulSet(chart, 'db', { containers: [db], volumeClaims: [{ name: 'data', storage: Size.gibibytes(1) }] });
-    set.addInitContainer({ name: 'restore', image: 'busybox:1.36.1', command: ['true'], volumeMounts: [{ path: '/restore', volume: set.claimVolume('data') }] });
+    set.addInitContainer({ name: 'restore', image: 'busybox:1.36.1', command: ['true'], resources: WorkloadDefaults.RESOURCES, volumeMounts: [{ path: '/restore', volume: set.claimVolume('data') }] });
     const spec = podSpec(only(synthValid(chart), 'StatefulSet'));
     expect(spec.containers[0].volumeMounts).toBeUndefined();
     expect(spec.initContainers[0].volumeMounts).toEqual([{ name: 'data', mountPath: '/restore' }]);

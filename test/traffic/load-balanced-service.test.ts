@@ -4,7 +4,7 @@ import * as fc from 'fast-check';
 import { WebgatosChart } from '../../apps/webgatos';
 import {
   HttpFault, istio, IstioApiVersion, LoadBalancedService, LoadBalancedServiceProps, LoadBalancerPolicy, PodSecurity, ResilientDeployment,
-  ScalableBackend, WorkloadDefaults,
+  PortProtocol, ScalableBackend, WorkloadDefaults,
 } from '../../lib';
 import { ofKind, only, problems, synthAppValid, synthValid } from '../util';
 
@@ -582,5 +582,35 @@ describe('the webgatos app', () => {
     const webapp = ofKind(manifests, 'Service').find(x => x.metadata.name === 'webapp');
     expect(webapp.spec.ports).toEqual([{ name: 'http', port: 8080, targetPort: 8080 }]);
     expect(only(manifests, 'Deployment').spec.replicas).toBe(2);
+  });
+});
+
+describe('LoadBalancedService: port protocols', () => {
+  test('names the port after the protocol and sets appProtocol', () => {
+    expect(synth({ protocol: PortProtocol.HTTP2 }).service.spec.ports).toEqual([{ name: 'http2', port: 8080, targetPort: 8080, appProtocol: 'http2' }]);
+  });
+
+  test('keeps a given port name beside the protocol', () => {
+    expect(synth({ protocol: PortProtocol.GRPC, portName: 'grpc-api' }).service.spec.ports[0]).toEqual({ name: 'grpc-api', port: 8080, targetPort: 8080, appProtocol: 'grpc' });
+  });
+
+  test('refuses HTTP routing options on a port Istio does not route as HTTP', () => {
+    expect(attempt({ protocol: PortProtocol.REDIS, timeout: Duration.seconds(2) })).toThrow(
+      'LoadBalancedService \'test/lb\': \'timeout\' (2s) cannot be set with \'protocol\' redis: Istio applies HTTP routes (retries, timeouts, faults) to HTTP, HTTP/2 and gRPC ports only');
+    expect(attempt({ protocol: PortProtocol.TCP, retries })).toThrow(/'retries' \(\{\.\.\.\}\) cannot be set with 'protocol' tcp/);
+  });
+
+  test('accepts retries on a gRPC port', () => {
+    expect(synth({ protocol: PortProtocol.GRPC, retries }).mesh.spec.http[0].retries.attempts).toBe(5);
+  });
+
+  test('refuses an extra port the target does not expose', () => {
+    expect(attempt({ extraPorts: [{ name: 'metrics', port: 9090 }] })).toThrow(
+      'LoadBalancedService \'test/lb\': \'extraPorts[0].targetPort\' (9090) must be a port the target \'test/web\' exposes (exposed: 8080)');
+  });
+
+  test('adds an extra port the target exposes', () => {
+    const { service } = synth({ extraPorts: [{ name: 'admin', port: 80, targetPort: 8080, protocol: PortProtocol.HTTP }] });
+    expect(service.spec.ports[1]).toEqual({ name: 'admin', port: 80, targetPort: 8080, appProtocol: 'http' });
   });
 });

@@ -67,3 +67,10 @@ describe('PodSecurity', () => {
     });
   });
 });
+
+describe('PodSecurity fsGroup', () => {
+  test('sets the fsGroup when given', () => {
+    expect(PodSecurity.podSecurityContext({ fsGroup: 2000 }).fsGroup).toBe(2000);
+    expect(PodSecurity.podSecurityContext({}).fsGroup).toBeUndefined();
+  });
+});

@@ -1,6 +1,6 @@
-import { Size, Testing } from 'cdk8s';
+import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { ResilientDeployment } from '../../lib';
+import { ResilientDeployment, WorkloadDefaults } from '../../lib';
 import { DEFAULT_RESOURCES_JSON, HARDENED_CONTAINER_CONTEXT, ofKind, only, podSpec, synthValid } from '../util';
 
 const web = { image: 'nginxinc/nginx-unprivileged:1.27.2', portNumber: 8080 };
@@ -8,7 +8,9 @@ const web = { image: 'nginxinc/nginx-unprivileged:1.27.2', portNumber: 8080 };
 describe('ResilientDeployment', () => {
   test('hardens every container and init container', () => {
     const chart = Testing.chart();
-    const d = new ResilientDeployment(chart, 'web', { containers: [web], initContainers: [{ image: 'busybox:1.36.1', command: ['true'] }] });
+    const d = new ResilientDeployment(chart, 'web', {
+      containers: [web], initContainers: [{ image: 'busybox:1.36.1', command: ['true'] }], defaultResources: WorkloadDefaults.RESOURCES,
+    });
     d.addContainer({ name: 'sidecar', image: 'busybox:1.36.1', command: ['sleep', 'infinity'] });
     const spec = podSpec(only(synthValid(chart), 'Deployment'));
     for (const c of [...spec.initContainers, ...spec.containers]) {
@@ -76,5 +78,91 @@ describe('ResilientDeployment', () => {
     expect(() => new ResilientDeployment(Testing.chart(), 'web', {
       defaultResources: { cpu: { request: kplus.Cpu.millis(0) } },
     })).toThrow('ResilientDeployment \'test/web\': \'defaultResources.cpu.request\' ("0m") must be a positive quantity');
+  });
+});
+
+describe('ResilientDeployment: adopting existing workloads', () => {
+  test('selects the pods by the given selector labels, for the budget too', () => {
+    const chart = Testing.chart();
+    new ResilientDeployment(chart, 'web', { containers: [web], selectorLabels: { app: 'web' } });
+    const manifests = synthValid(chart);
+    const deployment = only(manifests, 'Deployment');
+    expect(deployment.spec.selector).toEqual({ matchLabels: { app: 'web' } });
+    expect(deployment.spec.template.metadata.labels.app).toBe('web');
+    expect(only(manifests, 'PodDisruptionBudget').spec.selector).toEqual({ matchLabels: { app: 'web' } });
+  });
+
+  test('refuses empty selector labels', () => {
+    expect(() => new ResilientDeployment(Testing.chart(), 'web', { containers: [web], selectorLabels: {} }))
+      .toThrow('ResilientDeployment \'test/web\': \'selectorLabels\' ({}) must hold at least one label: an empty selector would select every pod in the namespace');
+  });
+
+  test('keeps an explicit budget at 1 replica', () => {
+    const chart = Testing.chart();
+    new ResilientDeployment(chart, 'web', { containers: [web], replicas: 1, disruptionBudget: { maxUnavailable: kplus.PercentOrAbsolute.absolute(1) } });
+    expect(only(synthValid(chart), 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
+  });
+
+  test('writes no budget at 1 replica by default', () => {
+    const chart = Testing.chart();
+    new ResilientDeployment(chart, 'web', { containers: [web], replicas: 1 });
+    expect(ofKind(synthValid(chart), 'PodDisruptionBudget')).toEqual([]);
+  });
+});
+
+describe('ResilientDeployment: graceful shutdown', () => {
+  test('sleeps before stopping in app containers only, and keeps a container\'s own preStop', () => {
+    const chart = Testing.chart();
+    new ResilientDeployment(chart, 'web', {
+      preStopDelay: Duration.seconds(10),
+      terminationGracePeriod: Duration.seconds(45),
+      initContainers: [{ image: 'busybox:1.36.1', command: ['true'], resources: WorkloadDefaults.RESOURCES }],
+      containers: [web, { name: 'own', image: 'busybox:1.36.1', lifecycle: { preStop: kplus.Handler.fromCommand(['drain']) } }],
+    });
+    const spec = podSpec(only(synthValid(chart), 'Deployment'));
+    expect(spec.terminationGracePeriodSeconds).toBe(45);
+    expect(spec.containers[0].lifecycle).toEqual({ preStop: { exec: { command: ['sleep', '10'] } } });
+    expect(spec.containers[1].lifecycle).toEqual({ preStop: { exec: { command: ['drain'] } } });
+    expect(spec.initContainers[0].lifecycle).toBeUndefined();
+  });
+
+  test('refuses a pre-stop delay as long as the grace period', () => {
+    expect(() => new ResilientDeployment(Testing.chart(), 'web', { containers: [web], preStopDelay: Duration.seconds(20), terminationGracePeriod: Duration.seconds(20) }))
+      .toThrow('ResilientDeployment \'test/web\': \'preStopDelay\' (20s) must be shorter than \'terminationGracePeriod\' (20s): the pod is killed when the grace period ends, sleep included, leaving the app no time to stop');
+  });
+
+  test('refuses a pre-stop delay that is not a whole number of seconds', () => {
+    expect(() => new ResilientDeployment(Testing.chart(), 'web', { containers: [web], preStopDelay: Duration.millis(1500) }))
+      .toThrow('ResilientDeployment \'test/web\': \'preStopDelay\' (1.5s) must be a whole number of seconds >= 1s');
+  });
+
+  test('writes no startup probe unless asked for', () => {
+    const chart = Testing.chart();
+    new ResilientDeployment(chart, 'web', { containers: [web, { ...web, name: 'slow', portNumber: 9090, startup: kplus.Probe.fromTcpSocket({ failureThreshold: 60 }) }] });
+    const [fast, slow] = podSpec(only(synthValid(chart), 'Deployment')).containers;
+    expect(fast.startupProbe).toBeUndefined();
+    expect(slow.startupProbe).toEqual({ tcpSocket: { port: 9090 }, failureThreshold: 60 });
+  });
+});
+
+describe('ResilientDeployment: init containers', () => {
+  test('refuses an init container without resources when no defaultResources are given', () => {
+    expect(() => new ResilientDeployment(Testing.chart(), 'web', { containers: [web], initContainers: [{ image: 'busybox:1.36.1', command: ['true'] }] }))
+      .toThrow('ResilientDeployment \'test/web\': \'initContainers[0].resources\' (undefined) must be given (or \'defaultResources\'): an init container never gets the library\'s default requests and limits silently, and its requests count toward the pod\'s');
+  });
+
+  test('refuses one added later too', () => {
+    const d = new ResilientDeployment(Testing.chart(), 'web', { containers: [web] });
+    expect(() => d.addInitContainer({ image: 'busybox:1.36.1' })).toThrow(/'initContainers\[0\]\.resources' \(undefined\) must be given/);
+  });
+});
+
+describe('ResilientDeployment: names', () => {
+  test('refuses two Deployments of one name in one namespace at synth, naming both construct paths', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop');
+    new ResilientDeployment(chart, 'a', { metadata: { name: 'web' }, containers: [web] });
+    new ResilientDeployment(chart, 'b', { metadata: { name: 'web' }, containers: [web] });
+    expect(() => app.synthYaml()).toThrow('Deployment.apps \'default/web\' is defined twice, by \'shop/a\' and by \'shop/b\'');
   });
 });

@@ -105,3 +105,13 @@ describe('WorkloadDefaults: ephemeral storage', () => {
     expect(WorkloadDefaults._container(subject, '', { image: IMAGE, resources: own }, { defaultResources }).resources).toEqual(own);
   });
 });
+
+describe('WorkloadDefaults.pullPolicy', () => {
+  test('pulls pinned tags and digests if not present, :latest and untagged images always', () => {
+    expect(WorkloadDefaults.pullPolicy('nginx:1.27.2')).toBe(kplus.ImagePullPolicy.IF_NOT_PRESENT);
+    expect(WorkloadDefaults.pullPolicy('registry.local:5000/team/app:v1')).toBe(kplus.ImagePullPolicy.IF_NOT_PRESENT);
+    expect(WorkloadDefaults.pullPolicy('nginx@sha256:' + '0'.repeat(64))).toBe(kplus.ImagePullPolicy.IF_NOT_PRESENT);
+    expect(WorkloadDefaults.pullPolicy('nginx:latest')).toBe(kplus.ImagePullPolicy.ALWAYS);
+    expect(WorkloadDefaults.pullPolicy('registry.local:5000/team/app')).toBe(kplus.ImagePullPolicy.ALWAYS);
+  });
+});
