@@ -2,7 +2,9 @@ import { Chart, Duration, Size, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { compact } from '../core/util';
-import { checkDnsLabel, checkImage, checkResources, checkWholeNumber, checkWholeSeconds, propError, Subject, subjectOf } from '../core/validation';
+import {
+  checkDnsLabel, checkImage, checkResources, checkWholeNumber, checkWholeSeconds, propError, requireProps, Subject, subjectOf,
+} from '../core/validation';
 import { PodSecurity, PodSecurityOptions } from '../workload/pod-security';
 import { WorkloadDefaults } from '../workload/workload-defaults';
 
@@ -351,6 +353,7 @@ export class LoadTest extends Construct {
   constructor(scope: Construct, id: string, props: LoadTestProps) {
     super(scope, id);
     const subject = subjectOf(this);
+    requireProps(subject, props, 'target', 'phases');
     LoadTest._validate(subject, props);
     const namespace = props.namespace ?? Chart.of(this).namespace;
     const metadata = namespace ? { namespace } : {};

@@ -1,7 +1,9 @@
 import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { checkDnsLabel, checkImage, checkLabelKey, checkLabelValue, checkResources, checkWholeSeconds, propError, Subject, subjectOf } from '../core/validation';
+import {
+  checkDnsLabel, checkImage, checkLabelKey, checkLabelValue, checkResources, checkWholeSeconds, propError, requireProps, Subject, subjectOf,
+} from '../core/validation';
 import { PodSecurity, PodSecurityOptions } from '../workload/pod-security';
 import { ResilientDeployment } from '../workload/resilient-deployment';
 
@@ -122,6 +124,7 @@ export class PodChaosMonkey extends Construct {
 
   constructor(scope: Construct, id: string, props: PodChaosMonkeyProps) {
     super(scope, id);
+    requireProps(subjectOf(this), props, 'selector');
     PodChaosMonkey._validate(subjectOf(this), props);
     this.interval = props.interval ?? Duration.seconds(30);
     this.selector = Object.entries(props.selector).map(([k, v]) => `${k}=${v}`).join(',');

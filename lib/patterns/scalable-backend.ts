@@ -4,7 +4,10 @@ import { ChaosOptions, ChaosTarget } from '../chaos/chaos-target';
 import { DEFAULTS } from '../core/defaults';
 import { compact } from '../core/util';
 import { prevalidated } from '../core/validated';
-import { checkDnsLabel, checkImage, checkPort, checkProbePorts, checkResources, checkWholeNumber, propError, Subject, subjectOf } from '../core/validation';
+import {
+  checkDns1035Label, checkDnsLabel, checkEnvName, checkImage, checkLabels, checkPort, checkProbePorts, checkResources, checkWholeNumber, propError,
+  requireProps, Subject, subjectOf,
+} from '../core/validation';
 import { AutoscaledDeployment } from '../scaling/autoscaled-deployment';
 import { Autoscaler, AutoscalingOptions } from '../scaling/autoscaler';
 import { LoadBalancedService, MeshOptions, ServiceOptions } from '../traffic/load-balanced-service';
@@ -17,7 +20,8 @@ import { ResilienceOptions, WorkloadDefaults } from '../workload/workload-defaul
  */
 export interface ScalableBackendProps extends ResilienceOptions, ServiceOptions, MeshOptions {
   /**
-   * The container image. Pin a tag (or digest): `:latest` makes rollouts and rollbacks unpredictable.
+   * The container image, pinned by a tag or a digest: `:latest` (or no tag) is refused unless `allowLatestImage`,
+   * because it makes rollouts and rollbacks unpredictable.
    */
   readonly image: string;
 
@@ -182,11 +186,14 @@ export interface ScalableBackendProps extends ResilienceOptions, ServiceOptions,
 export class ScalableBackend extends Construct {
   /** @internal */
   public static _validate(subject: Subject, props: ScalableBackendProps, container: kplus.ContainerProps): void {
-    checkImage(subject, 'image', props.image ?? '');
+    checkImage(subject, 'image', props.image, props.allowLatestImage);
     checkPort(subject, 'containerPort', props.containerPort);
     checkPort(subject, 'servicePort', props.servicePort);
     checkWholeNumber(subject, 'replicas', props.replicas, 0);
-    checkDnsLabel(subject, 'name', props.name);
+    // It names the Service too: an RFC 1035 label.
+    checkDns1035Label(subject, 'name', props.name);
+    checkLabels(subject, 'labels', props.labels);
+    for (const name of Object.keys(props.env ?? {})) checkEnvName(subject, 'env', name);
     checkDnsLabel(subject, 'namespace', props.namespace);
     checkDnsLabel(subject, 'containerName', props.containerName);
     checkResources(subject, 'resources', props.resources);
@@ -247,6 +254,7 @@ export class ScalableBackend extends Construct {
   constructor(scope: Construct, id: string, props: ScalableBackendProps) {
     super(scope, id);
     const subject = subjectOf(this);
+    requireProps(subject, props, 'image', 'containerPort');
     const container = ScalableBackend.containerProps(props);
     ScalableBackend._validate(subject, props, container);
 

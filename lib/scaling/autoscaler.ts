@@ -6,7 +6,7 @@ import { DEFAULTS } from '../core/defaults';
 import { metricSpec, replicasPolicy } from '../core/plus-internals';
 import { compact } from '../core/util';
 import { needsValidation, prevalidated } from '../core/validated';
-import { checkWholeNumber, checkWholeSeconds, propError, Subject, subjectOf, verbatim } from '../core/validation';
+import { checkWholeNumber, checkWholeSeconds, propError, requireProps, Subject, subjectOf, verbatim } from '../core/validation';
 import * as keda from '../imports/keda.sh';
 
 /**
@@ -246,6 +246,13 @@ export class Autoscaler extends Construct {
   private static metricTarget(subject: Subject, prop: string, metric: kplus.Metric,
     containers: ContainerRequests[]): UtilizationTarget | undefined {
     const spec = metricSpec(metric);
+    // The API server accepts a Utilization target only on Resource and ContainerResource metrics: a pod, object or
+    // external metric has no request to be a percentage of.
+    const other = spec.pods ?? spec.object ?? spec.external;
+    if (other?.target.type === 'Utilization') {
+      throw propError(subject, `${prop}.target`, verbatim(`${spec.type} metric with a Utilization target`),
+        'must be a value or an average value (MetricTarget.value or MetricTarget.averageValue): utilization targets are for resource metrics only');
+    }
     const source = spec.resource ?? spec.containerResource;
     if (!source || source.target.type !== 'Utilization') return undefined;
     const value = source.target.averageUtilization;
@@ -340,6 +347,7 @@ export class Autoscaler extends Construct {
   constructor(scope: Construct, id: string, props: AutoscalerProps) {
     super(scope, id);
     const subject = subjectOf(this);
+    requireProps(subject, props, 'target', 'maxReplicas');
     const target = props.target;
     if (!isScalable(target)) {
       throw propError(subject, 'target', target.name, `must be a Deployment or StatefulSet (a ${target.kind} has no replica count to scale)`);

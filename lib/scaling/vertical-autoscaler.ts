@@ -4,7 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { metricSpec } from '../core/plus-internals';
 import { compact } from '../core/util';
 import { needsValidation } from '../core/validated';
-import { cpuMillis, kib, propError, Subject, subjectOf, verbatim } from '../core/validation';
+import { cpuMillis, kib, propError, requireProps, Subject, subjectOf, verbatim } from '../core/validation';
 
 /** The resources each workload is scaled on horizontally (recorded by `Autoscaler`) and vertically. */
 const HORIZONTAL = new WeakMap<IConstruct, VerticalResource[]>();
@@ -183,6 +183,7 @@ export class VerticalAutoscaler extends Construct {
   constructor(scope: Construct, id: string, props: VerticalAutoscalerProps) {
     super(scope, id);
     const subject = subjectOf(this);
+    requireProps(subject, props, 'target');
     const target = props.target;
     if (VERTICAL.has(target)) {
       throw propError(subject, 'target', target.name, 'already has a VerticalAutoscaler: one VPA per workload');

@@ -4,7 +4,9 @@ import { DisruptionBudget, DisruptionBudgetOptions } from './disruption-budget';
 import { PodSecurity, PodSecurityOptions } from './pod-security';
 import { TopologySpread, TopologySpreadOptions } from './topology-spread';
 import { prevalidated } from '../core/validated';
-import { checkProbePorts, checkResources, checkWholeNumber, Subject } from '../core/validation';
+import {
+  checkDnsLabel, checkEnvName, checkImage, checkPort, checkPortName, checkProbePorts, checkResources, checkWholeNumber, propError, Subject,
+} from '../core/validation';
 
 /**
  * Options that make a workload secure and resilient; shared by every workload construct of this library.
@@ -35,6 +37,13 @@ export interface ResilienceOptions {
    * @default - WorkloadDefaults.RESOURCES: requests cpu 100m, memory 128Mi; limits cpu 500m, memory 256Mi
    */
   readonly defaultResources?: kplus.ContainerResources;
+
+  /**
+   * Accept container images tagged `:latest` or not tagged at all (which means `:latest`). Such an image changes
+   * under a running workload: two replicas can run different code, and a rollback restores nothing.
+   * @default false - every image must be pinned by a tag other than `latest` or by a digest
+   */
+  readonly allowLatestImage?: boolean;
 }
 
 /**
@@ -56,8 +65,11 @@ export class WorkloadDefaults {
    * @internal
    */
   public static _container(subject: Subject, prop: string, cont: kplus.ContainerProps, options: ResilienceOptions,
-    check = true): kplus.ContainerProps {
-    if (check) WorkloadDefaults._validateContainer(subject, prop, cont);
+    check = true, taken: readonly string[] = []): kplus.ContainerProps {
+    if (check) {
+      WorkloadDefaults._validateContainer(subject, prop, cont, options.allowLatestImage);
+      WorkloadDefaults._checkUniqueName(subject, prop, cont, taken);
+    }
     return {
       ...cont,
       resources: cont.resources ?? options.defaultResources ?? WorkloadDefaults.RESOURCES,
@@ -69,9 +81,42 @@ export class WorkloadDefaults {
    * Checks a container's own resources and probes; `prop` names it in errors (e.g. `containers[0].`).
    * @internal
    */
-  public static _validateContainer(subject: Subject, prop: string, cont: kplus.ContainerProps): void {
+  public static _validateContainer(subject: Subject, prop: string, cont: kplus.ContainerProps, allowLatestImage = false): void {
+    checkImage(subject, `${prop}image`, cont.image ?? '', allowLatestImage);
+    checkDnsLabel(subject, `${prop}name`, cont.name);
     checkResources(subject, `${prop}resources`, cont.resources);
+    checkPort(subject, `${prop}portNumber`, cont.portNumber ?? cont.port);
+    const portNames = new Map<string, number>();
+    for (const [i, port] of (cont.ports ?? []).entries()) {
+      checkPort(subject, `${prop}ports[${i}].number`, port.number);
+      checkPortName(subject, `${prop}ports[${i}].name`, port.name);
+      if (port.name !== undefined) {
+        if (portNames.has(port.name)) {
+          throw propError(subject, `${prop}ports[${i}].name`, port.name, `must be unique in the container: 'ports[${portNames.get(port.name)}].name' is the same`);
+        }
+        portNames.set(port.name, i);
+      }
+    }
+    for (const name of Object.keys(cont.envVariables ?? {})) checkEnvName(subject, `${prop}envVariables`, name);
     checkProbePorts(subject, prop, cont);
+  }
+
+  /**
+   * The name a container gets (cdk8s-plus names an unnamed one `main`) must differ from every other container's and
+   * init container's of the pod: the API server refuses two of the same name.
+   * @internal
+   */
+  public static _checkUniqueName(subject: Subject, prop: string, cont: kplus.ContainerProps, taken: readonly string[]): void {
+    const name = cont.name ?? 'main';
+    if (taken.includes(name)) {
+      throw propError(subject, `${prop}name`, cont.name ?? name,
+        `must be unique in the pod: another container is already named ${JSON.stringify(name)}${cont.name === undefined ? ' (cdk8s-plus\'s name for an unnamed container)' : ''}`);
+    }
+  }
+
+  /** The names the pod's containers and init containers already use. @internal */
+  public static _containerNames(workload: { readonly containers: kplus.Container[]; readonly initContainers: kplus.Container[] }): string[] {
+    return [...workload.containers, ...workload.initContainers].map(c => c.name);
   }
 
   /**
@@ -107,10 +152,27 @@ export class WorkloadDefaults {
    */
   public static _validate(subject: Subject, options: ResilienceOptions, minReplicas: number): void {
     checkResources(subject, 'defaultResources', options.defaultResources);
+    WorkloadDefaults._checkContainers(subject, options as kplus.WorkloadProps, options.allowLatestImage);
     PodSecurity._validate(subject, options.security);
     TopologySpread._validate(subject, options.topologySpread);
     if (options.disruptionBudget?.enabled ?? minReplicas >= 2) {
       DisruptionBudget._validate(subject, 'disruptionBudget.', { ...options.disruptionBudget, minReplicas });
+    }
+  }
+
+  /**
+   * The containers and init containers of workload props: each valid, and no two of the same name.
+   * @internal
+   */
+  public static _checkContainers(subject: Subject, props: kplus.WorkloadProps, allowLatestImage?: boolean): void {
+    const taken: string[] = [];
+    for (const [group, list] of [['initContainers', props.initContainers], ['containers', props.containers]] as const) {
+      for (const [i, cont] of (list ?? []).entries()) {
+        const prop = `${group}[${i}].`;
+        WorkloadDefaults._validateContainer(subject, prop, cont, allowLatestImage);
+        WorkloadDefaults._checkUniqueName(subject, prop, cont, taken);
+        taken.push(cont.name ?? 'main');
+      }
     }
   }
 

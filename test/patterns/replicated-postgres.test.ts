@@ -298,9 +298,13 @@ describe('ReplicatedPostgres: refused input', () => {
   });
 
   test('refuses a name that cannot prefix Service names', () => {
-    expect(make({ name: '9postgres' })).toThrow('ReplicatedPostgres \'test/pg\': \'name\' ("9postgres") must be at most 50 lower-case letters, digits and \'-\', '
-      + 'starting with a letter and ending with a letter or digit (it prefixes Service names)');
-    expect(make({ name: 'p'.repeat(51) })).toThrow('\'name\' ("ppppp');
+    expect(make({ name: '9postgres' })).toThrow('ReplicatedPostgres \'test/pg\': \'name\' ("9postgres") must be at most 43 lower-case letters, digits and \'-\', '
+      + 'starting with a letter and ending with a letter or digit (it prefixes Service names, and the StatefulSet \'<name>-replicas\' must stay within 52 characters)');
+  });
+
+  test('refuses a name whose StatefulSet "<name>-replicas" would be too long for its controller-revision-hash label', () => {
+    expect(make({ name: 'p'.repeat(44) })).toThrow(`ReplicatedPostgres 'test/pg': 'name' ("${'p'.repeat(44)}") must be at most 43 lower-case letters`);
+    expect(make({ name: 'p'.repeat(43) })).not.toThrow();
   });
 
   test('refuses a namespace or cluster domain that is not a DNS name', () => {
