@@ -70,6 +70,7 @@ export class ResilientDeployment extends kplus.Deployment {
     this.checkContainers = true;
 
     WorkloadDefaults._setSpecField(this, 'revisionHistoryLimit', this.revisionHistoryLimit);
+    WorkloadDefaults._requireContainers(this);
     this.disruptionBudget = WorkloadDefaults._apply(this, props, this.budgetFloor(props), props.metadata?.name);
   }
 

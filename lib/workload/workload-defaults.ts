@@ -6,6 +6,7 @@ import { TopologySpread, TopologySpreadOptions } from './topology-spread';
 import { prevalidated } from '../core/validated';
 import {
   checkDnsLabel, checkEnvName, checkImage, checkPort, checkPortName, checkProbePorts, checkResources, checkWholeNumber, propError, Subject,
+  subjectOf, verbatim,
 } from '../core/validation';
 
 /**
@@ -112,6 +113,17 @@ export class WorkloadDefaults {
       throw propError(subject, `${prop}name`, cont.name ?? name,
         `must be unique in the pod: another container is already named ${JSON.stringify(name)}${cont.name === undefined ? ' (cdk8s-plus\'s name for an unnamed container)' : ''}`);
     }
+  }
+
+  /**
+   * A pod needs a container: checked at synth (containers may be added after construction), in this library's words.
+   * @internal
+   */
+  public static _requireContainers(workload: kplus.Workload): void {
+    workload.node.addValidation({
+      validate: () => (workload.containers.length > 0 ? [] : [propError(subjectOf(workload), 'containers', verbatim('[]'),
+        'must hold at least one container (or add one with addContainer before synthesis)').message]),
+    });
   }
 
   /** The names the pod's containers and init containers already use. @internal */
