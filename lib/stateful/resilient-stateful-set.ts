@@ -154,11 +154,21 @@ export class ResilientStatefulSet extends kplus.StatefulSet {
     if (!service) {
       // cdk8s-plus gives the headless Service one port per container port, named as the container port is: a Service
       // of several ports needs a name on each (and distinct ones).
-      const ports: Array<{ prop: string; name?: string }> = [];
+      const ports: Array<{ prop: string; name?: string; number: number }> = [];
       for (const [i, c] of (props.containers ?? []).entries()) {
         const portNumber = c.portNumber ?? c.port;
-        if (portNumber !== undefined) ports.push({ prop: `containers[${i}].portNumber` });
-        for (const [j, p] of (c.ports ?? []).entries()) ports.push({ prop: `containers[${i}].ports[${j}].name`, name: p.name });
+        if (portNumber !== undefined) ports.push({ prop: `containers[${i}].portNumber`, number: portNumber });
+        for (const [j, p] of (c.ports ?? []).entries()) ports.push({ prop: `containers[${i}].ports[${j}].name`, name: p.name, number: p.number });
+      }
+      const numbers = new Map<number, string>();
+      for (const port of ports) {
+        const prop = port.prop.replace(/\.name$/, '.number');
+        const first = numbers.get(port.number);
+        if (first !== undefined) {
+          throw propError(subject, prop, port.number,
+            `must differ from '${first}': the headless Service built from the containers' ports cannot list a port twice`);
+        }
+        numbers.set(port.number, prop);
       }
       if (ports.length === 0) {
         throw propError(subject, 'service', undefined,

@@ -293,3 +293,11 @@ describe('ResilientStatefulSet: names and ports the API server or the controller
       /^ResilientStatefulSet '2048\/db': 'service' \("2048-db-service-[a-z0-9]+"\) must be a DNS-1035 label \(starting with a letter\) to name the headless Service: this name was generated from the chart id and construct path; set 'service'/);
   });
 });
+
+test('ResilientStatefulSet refuses two containers exposing the same port: the headless Service cannot list it twice', () => {
+  expect(() => new ResilientStatefulSet(Testing.chart(), 'db', {
+    containers: [{ name: 'a', image: 'postgres:16.4', ports: [{ number: 5432, name: 'pg' }] },
+      { name: 'b', image: 'postgres:16.4', ports: [{ number: 5432, name: 'pg2' }] }],
+  })).toThrow('ResilientStatefulSet \'test/db\': \'containers[1].ports[0].number\' (5432) must differ from \'containers[0].ports[0].number\': '
+    + 'the headless Service built from the containers\' ports cannot list a port twice');
+});
