@@ -341,6 +341,13 @@ export function checkProbePorts(subject: Subject, propPrefix: string, container:
     const probe = container[kind];
     if (!probe) continue;
     const spec = probeSpec(probe, target);
+    // Its durations and thresholds are 32-bit integers in the API (a Duration of 1e21 s would be written 1e+21).
+    for (const field of ['initialDelaySeconds', 'periodSeconds', 'timeoutSeconds', 'failureThreshold', 'successThreshold'] as const) {
+      const value = spec[field];
+      if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= INT32_MAX)) {
+        throw propError(subject, `${propPrefix}${kind}`, verbatim(`${field} ${value}`), `must have a whole ${field} from 0 to ${INT32_MAX}`);
+      }
+    }
     const port = (spec.httpGet ?? spec.tcpSocket)?.port?.value;
     if (port === undefined) continue;
     const exposed = typeof port === 'number' ? numbers.includes(port) : names.includes(port);

@@ -171,3 +171,9 @@ describe('rules of the API server (issue 12)', () => {
     }
   });
 });
+
+test('refuses a probe whose durations the API cannot hold in 32 bits', () => {
+  const container = { image: 'web:1', portNumber: 8080, liveness: kplus.Probe.fromTcpSocket({ periodSeconds: Duration.seconds(1e21) }) };
+  expect(() => checkProbePorts(subject, 'containers[0].', container)).toThrow(
+    `${prefix} 'containers[0].liveness' (periodSeconds 1e+21) must have a whole periodSeconds from 0 to 2147483647`);
+});
