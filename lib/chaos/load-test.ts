@@ -159,6 +159,13 @@ export interface LoadTestProps {
   readonly image?: string;
 
   /**
+   * Accept an image tagged `:latest` or not tagged at all (which means `:latest`), which changes under a running
+   * workload.
+   * @default false - images must be pinned by a tag other than `latest` or by a digest
+   */
+  readonly allowLatestImage?: boolean;
+
+  /**
    * Requests and limits of the artillery container. Artillery starts a worker thread per node CPU, and a CPU limit
    * that throttles the load generator shows up as latency of the service under test.
    * @default LoadTest.DEFAULT_RESOURCES
@@ -262,7 +269,7 @@ export class LoadTest extends Construct {
       throw propError(subject, 'maxErrorRate', rate, 'must be a percentage from 0 to 100');
     }
     checkDnsLabel(subject, 'namespace', props.namespace);
-    checkImage(subject, 'image', props.image);
+    checkImage(subject, 'image', props.image, props.allowLatestImage);
     checkResources(subject, 'resources', props.resources);
     PodSecurity._validate(subject, props.security);
     checkWholeSeconds(subject, 'targetReadyTimeout', props.targetReadyTimeout, 0);
@@ -360,7 +367,7 @@ export class LoadTest extends Construct {
     this.script = Yaml.stringify(LoadTest.artilleryScript(props));
 
     this.configMap = new kplus.ConfigMap(this, 'Script', { metadata, data: { 'script.yaml': this.script } });
-    const options = { security: props.security };
+    const options = { security: props.security, allowLatestImage: props.allowLatestImage };
     this.job = new kplus.Job(this, 'Job', {
       metadata,
       backoffLimit: 0,

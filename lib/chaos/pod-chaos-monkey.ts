@@ -41,6 +41,13 @@ export interface PodChaosMonkeyProps {
   readonly image?: string;
 
   /**
+   * Accept an image tagged `:latest` or not tagged at all (which means `:latest`), which changes under a running
+   * workload.
+   * @default false - images must be pinned by a tag other than `latest` or by a digest
+   */
+  readonly allowLatestImage?: boolean;
+
+  /**
    * The container's command.
    * @default - a `/bin/sh -c` loop: sleep `INTERVAL_SECONDS`, then `kubectl delete` one random Running pod matching
    * `SELECTOR` in `NAMESPACE`, for ever
@@ -92,7 +99,7 @@ export class PodChaosMonkey extends Construct {
     }
     checkWholeSeconds(subject, 'interval', props.interval, 1);
     checkDnsLabel(subject, 'namespace', props.namespace);
-    checkImage(subject, 'image', props.image);
+    checkImage(subject, 'image', props.image, props.allowLatestImage);
     if (props.command !== undefined && props.command.length === 0) {
       throw propError(subject, 'command', '[]', 'must not be empty');
     }
@@ -139,6 +146,7 @@ export class PodChaosMonkey extends Construct {
 
     this.deployment = new ResilientDeployment(this, 'Deployment', {
       metadata,
+      allowLatestImage: props.allowLatestImage,
       podMetadata: { labels: { [PodChaosMonkey.NAME_LABEL]: 'pod-chaos-monkey' } },
       replicas: 1,
       // Never two monkeys at once during a rollout.

@@ -71,6 +71,13 @@ export interface ReplicatedPostgresProps {
   readonly image?: string;
 
   /**
+   * Accept an image tagged `:latest` or not tagged at all (which means `:latest`), which changes under a running
+   * workload.
+   * @default false - images must be pinned by a tag other than `latest` or by a digest
+   */
+  readonly allowLatestImage?: boolean;
+
+  /**
    * The HAProxy image: an official `haproxy` image. Pin a tag.
    * @default 'haproxy:3.0.5'
    */
@@ -173,8 +180,8 @@ export class ReplicatedPostgres extends Construct {
     checkWholeNumber(subject, 'maxReadReplicas', props.maxReadReplicas, replicas);
     checkWholeNumber(subject, 'haproxyReplicas', props.haproxyReplicas, 1);
     ResilientStatefulSet._checkStorage(subject, 'storage', props.storage);
-    checkImage(subject, 'image', props.image);
-    checkImage(subject, 'haproxyImage', props.haproxyImage);
+    checkImage(subject, 'image', props.image, props.allowLatestImage);
+    checkImage(subject, 'haproxyImage', props.haproxyImage, props.allowLatestImage);
     for (const [prop, value] of [['user', props.user], ['database', props.database], ['replicationUser', props.replicationUser]] as const) {
       if (value !== undefined && !IDENTIFIER.test(value)) {
         throw propError(subject, prop, value,
@@ -322,6 +329,7 @@ export class ReplicatedPostgres extends Construct {
     this.primaryService = this.headlessService('PrimaryService', named('primary'));
     this.primary = new ResilientStatefulSet(this, 'Primary', {
       metadata: named('primary'),
+      allowLatestImage: props.allowLatestImage,
       service: this.primaryService,
       replicas: 1,
       security,
@@ -350,6 +358,7 @@ export class ReplicatedPostgres extends Construct {
     this.readReplicasService = this.headlessService('ReplicasService', named('replicas'));
     this.readReplicas = new ResilientStatefulSet(this, 'Replicas', {
       metadata: named('replicas'),
+      allowLatestImage: props.allowLatestImage,
       service: this.readReplicasService,
       replicas: this.replicas,
       // Replicas do not depend on each other: start and replace them all at once.
@@ -383,6 +392,7 @@ export class ReplicatedPostgres extends Construct {
     });
     this.haproxy = new ResilientDeployment(this, 'Haproxy', {
       metadata: named('haproxy'),
+      allowLatestImage: props.allowLatestImage,
       replicas: this.haproxyReplicas,
       defaultResources: props.haproxyResources,
       containers: [{

@@ -249,6 +249,13 @@ describe('ReplicatedPostgres: refused input', () => {
   const make = (props: Partial<ReplicatedPostgresProps>, chart: Chart = Testing.chart()) => () =>
     new ReplicatedPostgres(chart, 'pg', { secret: kplus.Secret.fromSecretName(chart, 'secret', 'pg-passwords'), ...props });
 
+  test('refuses a :latest image unless allowLatestImage is set', () => {
+    expect(make({ image: 'postgres:latest' })).toThrow(
+      'ReplicatedPostgres \'test/pg\': \'image\' ("postgres:latest") must be pinned with a tag other than "latest" or a digest');
+    expect(make({ haproxyImage: 'haproxy' })).toThrow('ReplicatedPostgres \'test/pg\': \'haproxyImage\' ("haproxy") must be pinned with a tag or a digest');
+    expect(make({ image: 'postgres:latest', haproxyImage: 'haproxy', allowLatestImage: true })).not.toThrow();
+  });
+
   test('refuses fewer than 1 replica', () => {
     expect(make({ replicas: 0 })).toThrow('ReplicatedPostgres \'test/pg\': \'replicas\' (0) must be a whole number >= 1: HAProxy balances reads over the replicas');
     expect(make({ replicas: 1.5 })).toThrow('\'replicas\' (1.5) must be a whole number >= 1');
