@@ -3,7 +3,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { compact } from '../core/util';
 import {
-  checkDnsLabel, checkImage, checkResources, checkWholeNumber, propError, requireProps, STATEFUL_SET_NAME_MAX, Subject, subjectOf,
+  checkDnsLabel, checkGeneratedName, checkImage, checkResources, checkWholeNumber, isDns1035Label, propError, requireProps,
+  STATEFUL_SET_NAME_MAX, Subject, subjectOf,
 } from '../core/validation';
 import { ResilientStatefulSet } from '../stateful/resilient-stateful-set';
 import { SessionStore } from '../stateful/session-store';
@@ -416,11 +417,16 @@ export class ReplicatedPostgres extends Construct {
   }
 
   private headlessService(id: string, metadata: { name?: string; namespace?: string }): kplus.Service {
-    return new kplus.Service(this, id, {
+    const service = new kplus.Service(this, id, {
       metadata,
       clusterIP: 'None',
       ports: [{ port: PORT, targetPort: PORT, name: 'postgres' }],
     });
+    if (metadata.name === undefined) {
+      checkGeneratedName(subjectOf(this), 'name', service.name, isDns1035Label(service.name),
+        'must be a DNS-1035 label (starting with a letter) to name a Service');
+    }
+    return service;
   }
 
   private postgresContainer(resources: kplus.ContainerResources): kplus.ContainerProps {

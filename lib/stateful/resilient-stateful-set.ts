@@ -189,6 +189,10 @@ export class ResilientStatefulSet extends kplus.StatefulSet {
       }
       return;
     }
+    if (!isDns1035Label(service.name)) {
+      throw propError(subject, 'service', service.name,
+        'must have a DNS-1035 name (a DNS label starting with a letter): the API server refuses any other Service name');
+    }
     if (service.clusterIP !== 'None') {
       throw propError(subject, 'service', service.name,
         'must be headless (clusterIP "None"): it governs the pods\' DNS names; put a separate Service in front for clients');

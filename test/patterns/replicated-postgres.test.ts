@@ -325,3 +325,10 @@ describe('ReplicatedPostgres: refused input', () => {
       .toThrow('ReplicatedPostgres \'test/pg\': \'resources.memory.limit\' (256Mi) must be >= \'resources.memory.request\' (512Mi)');
   });
 });
+
+test('ReplicatedPostgres refuses Service names generated from a chart id that starts with a digit, and takes a name', () => {
+  const chart = new Chart(Testing.app(), '2048');
+  expect(() => new ReplicatedPostgres(chart, 'pg', { secret: kplus.Secret.fromSecretName(chart, 'secret', 'pg-passwords') })).toThrow(
+    /^ReplicatedPostgres '2048\/pg': 'name' \("2048-pg-primaryservice-[a-z0-9]+"\) must be a DNS-1035 label \(starting with a letter\) to name a Service: this name was generated from the chart id and construct path; set 'name'/);
+  new ReplicatedPostgres(chart, 'named', { name: 'db', secret: kplus.Secret.fromSecretName(chart, 'secret2', 'pg-passwords') });
+});

@@ -301,3 +301,10 @@ test('ResilientStatefulSet refuses two containers exposing the same port: the he
   })).toThrow('ResilientStatefulSet \'test/db\': \'containers[1].ports[0].number\' (5432) must differ from \'containers[0].ports[0].number\': '
     + 'the headless Service built from the containers\' ports cannot list a port twice');
 });
+
+test('ResilientStatefulSet refuses a given governing Service whose name is not a DNS-1035 label', () => {
+  const chart = new Chart(Testing.app(), '2048');
+  const service = new kplus.Service(chart, 'svc', { clusterIP: 'None', ports: [{ port: 5432 }] });
+  expect(() => new ResilientStatefulSet(chart, 'db', { metadata: { name: 'db' }, service, containers: [{ name: 'db', image: 'postgres:16.4', portNumber: 5432 }] })).toThrow(
+    /^ResilientStatefulSet '2048\/db': 'service' \("2048-svc-[a-z0-9]+"\) must have a DNS-1035 name \(a DNS label starting with a letter\): the API server refuses any other Service name$/);
+});
