@@ -2,7 +2,7 @@ import { Names } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { needsValidation } from '../core/validated';
-import { checkLabelValue, checkWholeNumber, isLabelValue, propError, Subject, subjectOf } from '../core/validation';
+import { checkLabelValue, checkWholeNumber, isLabelValue, propError, requireProps, Subject, subjectOf } from '../core/validation';
 
 /**
  * How many pods kube-monkey kills each time it attacks a workload (`kube-monkey/kill-mode` and
@@ -162,6 +162,7 @@ export class ChaosTarget extends Construct {
   constructor(scope: Construct, id: string, props: ChaosTargetProps) {
     super(scope, id);
     const subject = subjectOf(this);
+    requireProps(subject, props, 'target', 'mtbfDays');
     ChaosTarget._validate(subject, '', props, needsValidation(props));
     this.target = props.target;
     this.mtbfDays = props.mtbfDays;

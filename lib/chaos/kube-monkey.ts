@@ -102,6 +102,13 @@ export interface KubeMonkeyProps {
   readonly image?: string;
 
   /**
+   * Accept an image tagged `:latest` or not tagged at all (which means `:latest`), which changes under a running
+   * workload.
+   * @default false - images must be pinned by a tag other than `latest` or by a digest
+   */
+  readonly allowLatestImage?: boolean;
+
+  /**
    * glog verbosity of the log (0–10; 5 shows every scheduling decision).
    * @default 5
    */
@@ -160,7 +167,7 @@ export class KubeMonkey extends Construct {
     checkWholeSeconds(subject, 'gracePeriod', props.gracePeriod, 0);
     checkWholeSeconds(subject, 'debug.scheduleDelay', props.debug?.scheduleDelay, 0);
     checkDnsLabel(subject, 'namespace', props.namespace);
-    checkImage(subject, 'image', props.image);
+    checkImage(subject, 'image', props.image, props.allowLatestImage);
     checkWholeNumber(subject, 'logVerbosity', props.logVerbosity, 0, 10);
     checkResources(subject, 'resources', props.resources);
   }
@@ -229,6 +236,7 @@ export class KubeMonkey extends Construct {
     const config = kplus.Volume.fromConfigMap(this, 'ConfigVolume', this.configMap, { name: 'config' });
     this.deployment = new ResilientDeployment(this, 'Deployment', {
       metadata,
+      allowLatestImage: props.allowLatestImage,
       podMetadata: {
         labels: { 'app.kubernetes.io/name': 'kube-monkey' },
         // A changed config.toml rolls the pod: old kube-monkey versions read it only at start.

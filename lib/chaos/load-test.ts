@@ -2,7 +2,9 @@ import { Chart, Duration, Size, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { compact } from '../core/util';
-import { checkDnsLabel, checkImage, checkResources, checkWholeNumber, checkWholeSeconds, propError, Subject, subjectOf } from '../core/validation';
+import {
+  checkDnsLabel, checkImage, checkResources, checkWholeNumber, checkWholeSeconds, propError, requireProps, Subject, subjectOf,
+} from '../core/validation';
 import { PodSecurity, PodSecurityOptions } from '../workload/pod-security';
 import { WorkloadDefaults } from '../workload/workload-defaults';
 
@@ -157,6 +159,13 @@ export interface LoadTestProps {
   readonly image?: string;
 
   /**
+   * Accept an image tagged `:latest` or not tagged at all (which means `:latest`), which changes under a running
+   * workload.
+   * @default false - images must be pinned by a tag other than `latest` or by a digest
+   */
+  readonly allowLatestImage?: boolean;
+
+  /**
    * Requests and limits of the artillery container. Artillery starts a worker thread per node CPU, and a CPU limit
    * that throttles the load generator shows up as latency of the service under test.
    * @default LoadTest.DEFAULT_RESOURCES
@@ -261,7 +270,7 @@ export class LoadTest extends Construct {
       throw propError(subject, 'maxErrorRate', rate, 'must be a percentage from 0 to 100');
     }
     checkDnsLabel(subject, 'namespace', props.namespace);
-    checkImage(subject, 'image', props.image);
+    checkImage(subject, 'image', props.image, props.allowLatestImage);
     checkResources(subject, 'resources', props.resources);
     PodSecurity._validate(subject, props.security);
     checkWholeSeconds(subject, 'targetReadyTimeout', props.targetReadyTimeout, 0);
@@ -352,13 +361,14 @@ export class LoadTest extends Construct {
   constructor(scope: Construct, id: string, props: LoadTestProps) {
     super(scope, id);
     const subject = subjectOf(this);
+    requireProps(subject, props, 'target', 'phases');
     LoadTest._validate(subject, props);
     const namespace = props.namespace ?? Chart.of(this).namespace;
     const metadata = namespace ? { namespace } : {};
     this.script = Yaml.stringify(LoadTest.artilleryScript(props));
 
     this.configMap = new kplus.ConfigMap(this, 'Script', { metadata, data: { 'script.yaml': this.script } });
-    const options = { security: props.security };
+    const options = { security: props.security, allowLatestImage: props.allowLatestImage };
     this.job = new kplus.Job(this, 'Job', {
       metadata,
       backoffLimit: 0,

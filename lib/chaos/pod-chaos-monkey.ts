@@ -1,7 +1,9 @@
 import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { checkDnsLabel, checkImage, checkLabelKey, checkLabelValue, checkResources, checkWholeSeconds, propError, Subject, subjectOf } from '../core/validation';
+import {
+  checkDnsLabel, checkImage, checkLabelKey, checkLabelValue, checkResources, checkWholeSeconds, propError, requireProps, Subject, subjectOf,
+} from '../core/validation';
 import { PodSecurity, PodSecurityOptions } from '../workload/pod-security';
 import { ResilientDeployment } from '../workload/resilient-deployment';
 
@@ -37,6 +39,13 @@ export interface PodChaosMonkeyProps {
    * @default PodChaosMonkey.DEFAULT_IMAGE
    */
   readonly image?: string;
+
+  /**
+   * Accept an image tagged `:latest` or not tagged at all (which means `:latest`), which changes under a running
+   * workload.
+   * @default false - images must be pinned by a tag other than `latest` or by a digest
+   */
+  readonly allowLatestImage?: boolean;
 
   /**
    * The container's command.
@@ -90,7 +99,7 @@ export class PodChaosMonkey extends Construct {
     }
     checkWholeSeconds(subject, 'interval', props.interval, 1);
     checkDnsLabel(subject, 'namespace', props.namespace);
-    checkImage(subject, 'image', props.image);
+    checkImage(subject, 'image', props.image, props.allowLatestImage);
     if (props.command !== undefined && props.command.length === 0) {
       throw propError(subject, 'command', '[]', 'must not be empty');
     }
@@ -122,6 +131,7 @@ export class PodChaosMonkey extends Construct {
 
   constructor(scope: Construct, id: string, props: PodChaosMonkeyProps) {
     super(scope, id);
+    requireProps(subjectOf(this), props, 'selector');
     PodChaosMonkey._validate(subjectOf(this), props);
     this.interval = props.interval ?? Duration.seconds(30);
     this.selector = Object.entries(props.selector).map(([k, v]) => `${k}=${v}`).join(',');
@@ -136,6 +146,7 @@ export class PodChaosMonkey extends Construct {
 
     this.deployment = new ResilientDeployment(this, 'Deployment', {
       metadata,
+      allowLatestImage: props.allowLatestImage,
       podMetadata: { labels: { [PodChaosMonkey.NAME_LABEL]: 'pod-chaos-monkey' } },
       replicas: 1,
       // Never two monkeys at once during a rollout.

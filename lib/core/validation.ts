@@ -48,7 +48,13 @@ export function propError(subject: Subject, prop: string, value: unknown, allowe
   return new Error(`${subject.kind} '${subject.path}': '${prop}' (${show(value)}) ${allowed}`);
 }
 
-/** @internal */
+/** The largest value of the API's 32-bit integer fields (replicas, ports, seconds, percentages…). @internal */
+export const INT32_MAX = 2147483647;
+
+/**
+ * A whole number within [min, max]; without `max`, within the API's 32-bit integers (the server rejects more).
+ * @internal
+ */
 export function checkWholeNumber(subject: Subject, prop: string, value: number | undefined, min: number, max?: number): void {
   if (value === undefined) return;
   const inRange = Number.isInteger(value) && value >= min && (max === undefined || value <= max);
@@ -56,6 +62,24 @@ export function checkWholeNumber(subject: Subject, prop: string, value: number |
     const range = max === undefined ? `>= ${min}` : `from ${min} to ${max}`;
     throw propError(subject, prop, value, `must be a whole number ${range}`);
   }
+  if (max === undefined && value > INT32_MAX) {
+    throw propError(subject, prop, value, `must be at most ${INT32_MAX}: the API server stores it as a 32-bit integer`);
+  }
+}
+
+/**
+ * A required prop that a JavaScript caller (or a cast) left out: the library's error, never a TypeError. Returns the
+ * props (an empty object when none were given at all).
+ * @internal
+ */
+export function requireProps<T extends object>(subject: Subject, props: T | undefined, ...names: Array<keyof T & string>): T {
+  const given = (props ?? {}) as T;
+  for (const name of names) {
+    if ((given as Record<string, unknown>)[name] === undefined || (given as Record<string, unknown>)[name] === null) {
+      throw propError(subject, name, undefined, 'must be given: it is a required prop');
+    }
+  }
+  return given;
 }
 
 /** @internal */
@@ -74,6 +98,78 @@ export function checkDnsLabel(subject: Subject, prop: string, value: string | un
   if (value.length > 63 || !DNS_LABEL.test(value)) {
     throw propError(subject, prop, value,
       'must be a DNS label: at most 63 characters, lower-case letters, digits and \'-\', starting and ending with a letter or digit');
+  }
+}
+
+const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Whether Kubernetes accepts the string as a Service name (an RFC 1035 label). @internal */
+export function isDns1035Label(value: string): boolean {
+  return value.length <= 63 && DNS_1035.test(value);
+}
+
+/**
+ * RFC 1035 label: what Kubernetes accepts as a Service name (a DNS label that starts with a letter).
+ * @internal
+ */
+export function checkDns1035Label(subject: Subject, prop: string, value: string | undefined): void {
+  if (value === undefined) return;
+  if (!isDns1035Label(value)) {
+    throw propError(subject, prop, value,
+      'must be a DNS-1035 label: at most 63 characters, lower-case letters, digits and \'-\', starting with a letter and ending with a letter or digit');
+  }
+}
+
+/**
+ * A name cdk8s generated from the chart id and construct path must suit its kind too: `valid` says whether it does,
+ * `allowed` what the kind requires. The user fixes it with the construct's `nameProp` (or a different id).
+ * @internal
+ */
+export function checkGeneratedName(subject: Subject, nameProp: string, generated: string, valid: boolean, allowed: string): void {
+  if (!valid) {
+    throw propError(subject, nameProp, generated,
+      `${allowed}: this name was generated from the chart id and construct path; set '${nameProp}' (or use ids that start with a letter and are shorter)`);
+  }
+}
+
+/** The longest StatefulSet name: its pods carry `controller-revision-hash: <name>-<10 characters>`, a label value (63). @internal */
+export const STATEFUL_SET_NAME_MAX = 52;
+
+/** Whether the name suits a StatefulSet: a DNS label short enough for its `controller-revision-hash` label. @internal */
+export function isStatefulSetName(name: string): boolean {
+  return name.length <= STATEFUL_SET_NAME_MAX && DNS_LABEL.test(name);
+}
+
+/** The rule of a StatefulSet name, as error text. @internal */
+export const STATEFUL_SET_NAME_RULE = `must be a DNS label of at most ${STATEFUL_SET_NAME_MAX} characters: the controller labels every pod `
+  + '\'controller-revision-hash: <name>-<hash>\', and a label value over 63 characters stops it from creating any pod';
+
+/** IANA_SVC_NAME: a port name (at most 15 characters). @internal */
+export function checkPortName(subject: Subject, prop: string, value: string | undefined): void {
+  if (value === undefined) return;
+  const ok = value.length >= 1 && value.length <= 15 && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(value)
+    && !value.includes('--') && /[a-z]/.test(value);
+  if (!ok) {
+    throw propError(subject, prop, value,
+      'must be an IANA service name: at most 15 lower-case letters, digits and \'-\', with at least one letter, no \'--\', starting and ending with a letter or digit');
+  }
+}
+
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+
+/** An environment variable name as every supported API server accepts it (Kubernetes 1.27 is the strictest). @internal */
+export function checkEnvName(subject: Subject, prop: string, value: string): void {
+  if (!ENV_NAME.test(value)) {
+    throw propError(subject, prop, value,
+      'must be an environment variable name: letters, digits, \'_\', \'-\' and \'.\', not starting with a digit');
+  }
+}
+
+/** Labels (keys and values) of an object's metadata. @internal */
+export function checkLabels(subject: Subject, prop: string, labels: { [key: string]: string } | undefined): void {
+  for (const [key, value] of Object.entries(labels ?? {})) {
+    checkLabelKey(subject, prop, key);
+    checkLabelValue(subject, `${prop}.${key}`, value);
   }
 }
 
@@ -108,10 +204,63 @@ export function checkLabelKey(subject: Subject, prop: string, key: string): void
   }
 }
 
-/** A container image reference: not empty, no white space. `undefined` passes (the caller's default applies). @internal */
-export function checkImage(subject: Subject, prop: string, image: string | undefined): void {
-  if (image !== undefined && (!image || /\s/.test(image))) {
-    throw propError(subject, prop, image, 'must be a container image reference such as "registry/name:tag"');
+// The reference grammar of the container runtimes (distribution/reference): an optional registry host (with a '.' or
+// ':' in it, or `localhost`), lower-case path components, then a tag and/or a digest.
+const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?)';
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const IMAGE_REFERENCE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*(?::([\\w][\\w.-]{0,127}))?`
+  + '(@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$');
+
+/**
+ * A container image reference the runtimes can pull, pinned by a tag or a digest: an untagged reference means
+ * `:latest`, and `:latest` (refused unless `allowLatest`) makes rollouts and rollbacks unpredictable.
+ * `undefined` passes (the caller's default applies).
+ * @internal
+ */
+export function checkImage(subject: Subject, prop: string, image: string | undefined, allowLatest = false): void {
+  if (image === undefined) return;
+  const match = typeof image === 'string' && image.length <= 4096 ? IMAGE_REFERENCE.exec(image) : null;
+  // A first component without '.' or ':' (and not `localhost`) is a path component, not a registry: lower case only.
+  const first = image.split('/')[0];
+  const upperPath = image.includes('/') && !/[.:]/.test(first) && first !== 'localhost' && first !== first.toLowerCase();
+  if (!match || upperPath) {
+    throw propError(subject, prop, image,
+      'must be a container image reference such as "registry/name:tag": lower-case name components, an optional tag of letters, digits, \'_\', \'.\' and \'-\', an optional digest');
+  }
+  const [, tag, digest] = match;
+  if (allowLatest) return;
+  if (tag === undefined && digest === undefined) {
+    throw propError(subject, prop, image, 'must be pinned with a tag or a digest: an untagged image means ":latest", which changes under a running Deployment');
+  }
+  if (tag === 'latest' && digest === undefined) {
+    throw propError(subject, prop, image, 'must be pinned with a tag other than "latest" or a digest (or set \'allowLatestImage\'): ":latest" changes under a running Deployment');
+  }
+}
+
+/** Quantities (bytes or millicores) stay below 2^63: the API server holds them as int64 scaled values. @internal */
+const QUANTITY_LIMIT = 2 ** 63;
+
+/**
+ * Whether a quantity string is canonical enough for every API server: a plain decimal number (no exponent such as
+ * `1e+30`) with an optional binary or milli suffix, and finite.
+ * @internal
+ */
+export function isWrittenQuantity(text: string, bytes: number): boolean {
+  return /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|m)?$/.test(text) && Number.isFinite(bytes) && bytes < QUANTITY_LIMIT;
+}
+
+/**
+ * A size or CPU amount must be written as a quantity every API server parses: `Size.gibibytes(1e30)` would be written
+ * `1e+30Gi`, which none accepts.
+ * @internal
+ */
+export function checkQuantity(subject: Subject, prop: string, value: Size | kplus.Cpu | undefined): void {
+  if (value === undefined) return;
+  const text = value instanceof Size ? value.asString() : String(value.amount);
+  const amount = value instanceof Size ? kib(value) * 1024 : cpuMillis(value);
+  if (!isWrittenQuantity(text, amount)) {
+    throw propError(subject, prop, value,
+      `must be written as a plain quantity such as "512Mi" or "250m" (not ${JSON.stringify(text)}), at most 2^63-1 bytes or millicores`);
   }
 }
 
@@ -135,8 +284,10 @@ export function verbatim(text: string): { toString(): string } {
 export function checkWholeSeconds(subject: Subject, prop: string, value: Duration | undefined, min: number, max?: number): void {
   if (value === undefined) return;
   const seconds = value.toMilliseconds({ integral: false }) / 1000;
-  if (!Number.isInteger(seconds) || seconds < min || (max !== undefined && seconds > max)) {
-    const range = max === undefined ? `>= ${min}s` : `from ${min}s to ${max}s`;
+  // Without a maximum, the API's 32-bit integer fields bound it (`Duration.seconds(1e21)` would be written `1e+21`).
+  const top = max ?? INT32_MAX;
+  if (!Number.isInteger(seconds) || seconds < min || seconds > top) {
+    const range = max === undefined ? (seconds > top ? `from ${min}s to ${top}s` : `>= ${min}s`) : `from ${min}s to ${max}s`;
     throw propError(subject, prop, verbatim(`${seconds}s`), `must be a whole number of seconds ${range}`);
   }
 }
@@ -158,6 +309,7 @@ export function checkResources(subject: Subject, prop: string, resources: kplus.
       if (raw !== undefined && !(typeof amount === 'number' && Number.isFinite(amount) && amount > 0)) {
         throw propError(subject, `${prop}.${name}.${kind}`, raw, 'must be a positive quantity');
       }
+      checkQuantity(subject, `${prop}.${name}.${kind}`, raw as Size | kplus.Cpu | undefined);
     }
     if (request !== undefined && limit !== undefined && limit < request) {
       throw propError(subject, `${prop}.${name}.limit`, rawLimit,
@@ -193,6 +345,13 @@ export function checkProbePorts(subject: Subject, propPrefix: string, container:
     if (!probe) continue;
     const spec = probeSpec(probe, target);
     if (!spec) continue;
+    // Its durations and thresholds are 32-bit integers in the API (a Duration of 1e21 s would be written 1e+21).
+    for (const field of ['initialDelaySeconds', 'periodSeconds', 'timeoutSeconds', 'failureThreshold', 'successThreshold'] as const) {
+      const value = spec[field];
+      if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= INT32_MAX)) {
+        throw propError(subject, `${propPrefix}${kind}`, verbatim(`${field} ${value}`), `must have a whole ${field} from 0 to ${INT32_MAX}`);
+      }
+    }
     for (const header of spec.httpGet?.httpHeaders ?? []) {
       if (!HTTP_TOKEN.test(header.name)) {
         throw propError(subject, `${propPrefix}${kind}`, header.name, 'must send headers whose names are HTTP tokens (letters, digits and !#$%&\'*+-.^_`|~)');

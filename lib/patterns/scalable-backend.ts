@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { ScalableWorker, ScalableWorkerProps } from './scalable-worker';
 import { ChaosTarget } from '../chaos/chaos-target';
 import { prevalidated } from '../core/validated';
-import { checkPort, subjectOf } from '../core/validation';
+import { checkDns1035Label, checkPort, isDns1035Label, requireProps, subjectOf } from '../core/validation';
 import { AutoscaledDeployment } from '../scaling/autoscaled-deployment';
 import { LoadBalancedService, MeshOptions, ServiceOptions } from '../traffic/load-balanced-service';
 import { DisruptionBudget } from '../workload/disruption-budget';
@@ -57,6 +57,9 @@ export class ScalableBackend extends Construct {
   constructor(scope: Construct, id: string, props: ScalableBackendProps) {
     super(scope, id);
     const subject = subjectOf(this);
+    requireProps(subject, props, 'image', 'containerPort');
+    // The name is the Service's too: an RFC 1035 label (a construct id such as '2048' is not one).
+    checkDns1035Label(subject, 'name', props.name);
     checkPort(subject, 'containerPort', props.containerPort);
     checkPort(subject, 'servicePort', props.servicePort);
     // The extra Service ports are container ports of the app too.
@@ -69,7 +72,8 @@ export class ScalableBackend extends Construct {
     ScalableWorker._validate(subject, props, container);
     LoadBalancedService._validateOptions(subject, props);
 
-    this.name = ScalableWorker._name(id, props);
+    // Named after the construct id only where that is a valid Service name; cdk8s generates the name otherwise.
+    this.name = props.name ?? (isDns1035Label(id) ? id : undefined);
     const built = ScalableWorker._build(this, this.name, props, container);
     this.deployment = built.deployment;
     this.chaos = built.chaos;

@@ -6,7 +6,10 @@ import { DEFAULTS } from '../core/defaults';
 import { refuseDuplicateNames } from '../core/unique-names';
 import { compact } from '../core/util';
 import { prevalidated } from '../core/validated';
-import { checkDnsLabel, checkImage, checkLabelKey, checkLabelValue, checkProbePorts, checkResources, checkWholeNumber, propError, Subject, subjectOf } from '../core/validation';
+import {
+  checkDnsLabel, checkEnvName, checkImage, checkLabelKey, checkLabels, checkLabelValue, checkProbePorts, checkResources, checkWholeNumber, propError,
+  requireProps, Subject, subjectOf,
+} from '../core/validation';
 import { AutoscaledDeployment } from '../scaling/autoscaled-deployment';
 import { Autoscaler, AutoscalingOptions } from '../scaling/autoscaler';
 import { DisruptionBudget } from '../workload/disruption-budget';
@@ -247,9 +250,11 @@ export class ScalableWorker extends Construct {
    * @internal
    */
   public static _validate(subject: Subject, props: ScalableWorkerProps, container: kplus.ContainerProps): void {
-    checkImage(subject, 'image', props.image ?? '');
+    checkImage(subject, 'image', props.image, props.allowLatestImage);
     checkWholeNumber(subject, 'replicas', props.replicas, 0);
     checkDnsLabel(subject, 'name', props.name);
+    checkLabels(subject, 'labels', props.labels);
+    for (const name of Object.keys(props.env ?? {})) checkEnvName(subject, 'env', name);
     checkDnsLabel(subject, 'namespace', props.namespace);
     checkDnsLabel(subject, 'containerName', props.containerName);
     checkResources(subject, 'resources', props.resources);
@@ -392,6 +397,7 @@ export class ScalableWorker extends Construct {
 
   constructor(scope: Construct, id: string, props: ScalableWorkerProps) {
     super(scope, id);
+    requireProps(subjectOf(this), props, 'image');
     const container = ScalableWorker._containerProps(props);
     ScalableWorker._validate(subjectOf(this), props, container);
     this.name = ScalableWorker._name(id, props);

@@ -4,7 +4,7 @@ import { Autoscaler, AutoscalingOptions } from './autoscaler';
 import { VerticalAutoscaler } from './vertical-autoscaler';
 import { DEFAULTS } from '../core/defaults';
 import { needsValidation, prevalidated } from '../core/validated';
-import { propError, Subject, subjectFor, subjectOf, verbatim } from '../core/validation';
+import { propError, requireProps, Subject, subjectFor, subjectOf, verbatim } from '../core/validation';
 import * as keda from '../imports/keda.sh';
 import { ResilientDeployment, ResilientDeploymentProps } from '../workload/resilient-deployment';
 import { WorkloadDefaults } from '../workload/workload-defaults';
@@ -63,6 +63,7 @@ export class AutoscaledDeployment extends ResilientDeployment {
   private ownedByAutoscaler = false;
 
   constructor(scope: Construct, id: string, props: AutoscaledDeploymentProps) {
+    requireProps(subjectFor(new.target.name, scope, id), props, 'maxReplicas');
     const validate = needsValidation(props);
     if (validate) AutoscaledDeployment._validateAutoscaling(subjectFor(new.target.name, scope, id), props);
     // Validated as a whole above (or by the composite that built these props). The Deployment never carries

@@ -6,7 +6,7 @@ import { DEFAULTS } from '../core/defaults';
 import { metricSpec, replicasPolicy } from '../core/plus-internals';
 import { compact } from '../core/util';
 import { needsValidation, prevalidated } from '../core/validated';
-import { checkWholeNumber, checkWholeSeconds, propError, Subject, subjectOf, verbatim } from '../core/validation';
+import { checkWholeNumber, checkWholeSeconds, propError, requireProps, Subject, subjectOf, verbatim } from '../core/validation';
 import * as keda from '../imports/keda.sh';
 
 /**
@@ -142,6 +142,20 @@ interface Analysis {
 const DEFAULT_CPU_PERCENT = 80;
 const DEFAULT_POLICY_PERIOD = Duration.seconds(15);
 
+// The target types the API server accepts for each metric type, and the cdk8s-plus factory of each.
+const ALLOWED_TARGETS: Record<string, string[]> = {
+  Pods: ['AverageValue'],
+  Resource: ['Utilization', 'AverageValue'],
+  ContainerResource: ['Utilization', 'AverageValue'],
+  Object: ['Value', 'AverageValue'],
+  External: ['Value', 'AverageValue'],
+};
+const TARGET_FACTORIES: Record<string, string> = {
+  Utilization: 'MetricTarget.averageUtilization',
+  AverageValue: 'MetricTarget.averageValue',
+  Value: 'MetricTarget.value',
+};
+
 /**
  * The horizontal autoscaler of a Deployment or StatefulSet: an `autoscaling/v2` HorizontalPodAutoscaler built on
  * cdk8s-plus (or a KEDA ScaledObject), refusing the mistakes the workshops made: utilization of a resource some
@@ -246,6 +260,27 @@ export class Autoscaler extends Construct {
   private static metricTarget(subject: Subject, prop: string, metric: kplus.Metric,
     containers: ContainerRequests[]): UtilizationTarget | undefined {
     const spec = metricSpec(metric);
+    // The API server accepts a Utilization target only on Resource and ContainerResource metrics: a pod, object or
+    // external metric has no request to be a percentage of.
+    const other = spec.pods ?? spec.object ?? spec.external;
+    if (other?.target.type === 'Utilization') {
+      throw propError(subject, `${prop}.target`, verbatim(`${spec.type} metric with a Utilization target`),
+        'must be a value or an average value (MetricTarget.value or MetricTarget.averageValue): utilization targets are for resource metrics only');
+    }
+    // The server's other rules on targets: a pods metric is an average per pod; a resource metric is a utilization or
+    // an average (a raw total of a resource across pods is meaningless); and every value is positive.
+    const allowed = ALLOWED_TARGETS[spec.type];
+    const metricTarget = (other ?? spec.resource ?? spec.containerResource)?.target;
+    if (allowed && metricTarget && !allowed.includes(metricTarget.type)) {
+      throw propError(subject, `${prop}.target`, verbatim(`${spec.type} metric with a ${metricTarget.type} target`),
+        `must be ${allowed.map(t => TARGET_FACTORIES[t]).join(' or ')}: the API server accepts no other target for a ${spec.type} metric`);
+    }
+    for (const field of ['value', 'averageValue'] as const) {
+      const quantity = metricTarget?.[field]?.value;
+      if (quantity !== undefined && !(Number(quantity) > 0)) {
+        throw propError(subject, `${prop}.target.${field}`, quantity, 'must be positive');
+      }
+    }
     const source = spec.resource ?? spec.containerResource;
     if (!source || source.target.type !== 'Utilization') return undefined;
     const value = source.target.averageUtilization;
@@ -340,6 +375,7 @@ export class Autoscaler extends Construct {
   constructor(scope: Construct, id: string, props: AutoscalerProps) {
     super(scope, id);
     const subject = subjectOf(this);
+    requireProps(subject, props, 'target', 'maxReplicas');
     const target = props.target;
     if (!isScalable(target)) {
       throw propError(subject, 'target', target.name, `must be a Deployment or StatefulSet (a ${target.kind} has no replica count to scale)`);

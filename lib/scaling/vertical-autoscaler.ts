@@ -4,7 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { metricSpec } from '../core/plus-internals';
 import { compact } from '../core/util';
 import { needsValidation } from '../core/validated';
-import { cpuMillis, kib, propError, Subject, subjectOf, verbatim } from '../core/validation';
+import { checkQuantity, cpuMillis, kib, propError, requireProps, Subject, subjectOf, verbatim } from '../core/validation';
 
 /** The resources each workload is scaled on horizontally (recorded by `Autoscaler`) and vertically. */
 const HORIZONTAL = new WeakMap<IConstruct, VerticalResource[]>();
@@ -154,9 +154,11 @@ export class VerticalAutoscaler extends Construct {
     const memory = [['minMemory', options.minMemory], ['maxMemory', options.maxMemory]] as const;
     for (const [name, value] of cpu) {
       if (value && !(cpuMillis(value) > 0)) throw propError(subject, `${prefix}${name}`, value, 'must be a positive quantity');
+      checkQuantity(subject, `${prefix}${name}`, value);
     }
     for (const [name, value] of memory) {
       if (value && !(kib(value) > 0)) throw propError(subject, `${prefix}${name}`, value, 'must be a positive quantity');
+      checkQuantity(subject, `${prefix}${name}`, value);
     }
     if (options.minCpu && options.maxCpu && cpuMillis(options.maxCpu) < cpuMillis(options.minCpu)) {
       throw propError(subject, `${prefix}maxCpu`, options.maxCpu, `must be >= '${prefix}minCpu' (${JSON.stringify(options.minCpu.amount)})`);
@@ -183,6 +185,7 @@ export class VerticalAutoscaler extends Construct {
   constructor(scope: Construct, id: string, props: VerticalAutoscalerProps) {
     super(scope, id);
     const subject = subjectOf(this);
+    requireProps(subject, props, 'target');
     const target = props.target;
     if (VERTICAL.has(target)) {
       throw propError(subject, 'target', target.name, 'already has a VerticalAutoscaler: one VPA per workload');

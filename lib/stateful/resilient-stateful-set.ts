@@ -3,7 +3,10 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { rewriteStatefulSetSpec } from '../core/plus-internals';
 import { refuseDuplicateNames } from '../core/unique-names';
-import { checkDnsLabel, checkWholeNumber, propError, Subject, subjectFor, subjectOf } from '../core/validation';
+import {
+  checkDnsLabel, checkGeneratedName, checkLabels, checkQuantity, checkWholeNumber, isDns1035Label, isStatefulSetName,
+  propError, STATEFUL_SET_NAME_RULE, Subject, subjectFor, subjectOf,
+} from '../core/validation';
 import { DisruptionBudget } from '../workload/disruption-budget';
 import { WorkloadNetworkPolicy } from '../workload/network-policy';
 import { PodSecurity, PodSecurityOptions } from '../workload/pod-security';
@@ -117,12 +120,17 @@ export class ResilientStatefulSet extends kplus.StatefulSet {
     if (!(Number.isFinite(kib) && kib > 0)) {
       throw propError(subject, prop, size, 'must be a positive quantity, such as Size.gibibytes(1)');
     }
+    checkQuantity(subject, prop, size);
   }
 
   /** @internal */
   public static _validate(subject: Subject, scope: Construct, props: ResilientStatefulSetProps): void {
     WorkloadDefaults._checkReplicas(subject, 'replicas', props.replicas);
     checkWholeNumber(subject, 'revisionHistoryLimit', props.revisionHistoryLimit, 0);
+    const name = props.metadata?.name;
+    if (name !== undefined && !isStatefulSetName(name)) throw propError(subject, 'metadata.name', name, STATEFUL_SET_NAME_RULE);
+    checkLabels(subject, 'metadata.labels', props.metadata?.labels);
+    checkLabels(subject, 'podMetadata.labels', props.podMetadata?.labels);
     const seen = new Map<string, number>();
     for (const [i, claim] of (props.volumeClaims ?? []).entries()) {
       const prop = `volumeClaims[${i}].`;
@@ -146,12 +154,46 @@ export class ResilientStatefulSet extends kplus.StatefulSet {
   private static checkService(subject: Subject, scope: Construct, props: ResilientStatefulSetProps): void {
     const service = props.service;
     if (!service) {
-      const ports = (props.containers ?? []).some(c => c.portNumber !== undefined || c.port !== undefined || (c.ports ?? []).length > 0);
-      if (!ports) {
+      // cdk8s-plus gives the headless Service one port per container port, named as the container port is: a Service
+      // of several ports needs a name on each (and distinct ones).
+      const ports: Array<{ prop: string; name?: string; number: number }> = [];
+      for (const [i, c] of (props.containers ?? []).entries()) {
+        const portNumber = c.portNumber ?? c.port;
+        if (portNumber !== undefined) ports.push({ prop: `containers[${i}].portNumber`, number: portNumber });
+        for (const [j, p] of (c.ports ?? []).entries()) ports.push({ prop: `containers[${i}].ports[${j}].name`, name: p.name, number: p.number });
+      }
+      const numbers = new Map<number, string>();
+      for (const port of ports) {
+        const prop = port.prop.replace(/\.name$/, '.number');
+        const first = numbers.get(port.number);
+        if (first !== undefined) {
+          throw propError(subject, prop, port.number,
+            `must differ from '${first}': the headless Service built from the containers' ports cannot list a port twice`);
+        }
+        numbers.set(port.number, prop);
+      }
+      if (ports.length === 0) {
         throw propError(subject, 'service', undefined,
           'must be given when no container exposes a port: the headless governing Service is built from the containers\' ports');
       }
+      if (ports.length > 1) {
+        const names = new Set<string>();
+        for (const port of ports) {
+          if (port.name === undefined) {
+            throw propError(subject, port.prop, undefined,
+              `must be a named port in 'ports' when the containers expose ${ports.length} ports: the headless Service built from them needs a name on each port (or give 'service')`);
+          }
+          if (names.has(port.name)) {
+            throw propError(subject, port.prop, port.name, 'must be unique across the containers: the headless Service built from them needs distinct port names');
+          }
+          names.add(port.name);
+        }
+      }
       return;
+    }
+    if (!isDns1035Label(service.name)) {
+      throw propError(subject, 'service', service.name,
+        'must have a DNS-1035 name (a DNS label starting with a letter): the API server refuses any other Service name');
     }
     if (service.clusterIP !== 'None') {
       throw propError(subject, 'service', service.name,
@@ -192,14 +234,23 @@ export class ResilientStatefulSet extends kplus.StatefulSet {
     // from their ports inside its constructor.
     super(scope, id, {
       ...props,
-      containers: (props.containers ?? []).map((c, i) => WorkloadDefaults._container(subject, `containers[${i}].`, c, props)),
-      initContainers: (props.initContainers ?? []).map((c, i) => WorkloadDefaults._container(subject, `initContainers[${i}].`, c, props)),
+      // Checked with the props (`_validate`).
+      containers: (props.containers ?? []).map((c, i) => WorkloadDefaults._container(subject, `containers[${i}].`, c, props, false)),
+      initContainers: (props.initContainers ?? []).map((c, i) => WorkloadDefaults._container(subject, `initContainers[${i}].`, c, props, false)),
       securityContext: WorkloadDefaults._podSecurityContext(props, {
         ...(claims.length ? { fsGroup: group, fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH } : {}),
         ...props.securityContext,
       }),
     });
     refuseDuplicateNames(this);
+    // A name cdk8s generated from the chart id and construct path must suit a StatefulSet, and its Service a Service.
+    if (props.metadata?.name === undefined) {
+      checkGeneratedName(subject, 'metadata.name', this.name, isStatefulSetName(this.name), STATEFUL_SET_NAME_RULE);
+    }
+    if (!props.service) {
+      checkGeneratedName(subject, 'service', this.service.name, isDns1035Label(this.service.name),
+        'must be a DNS-1035 label (starting with a letter) to name the headless Service');
+    }
     this.resilience = props;
     this.claims = claims;
     this.security = props.security ?? {};
@@ -221,7 +272,8 @@ export class ResilientStatefulSet extends kplus.StatefulSet {
   public addContainer(cont: kplus.ContainerProps): kplus.Container {
     // During `super` the containers of the props arrive already hardened (and are mounted after it).
     if (!this.resilience) return super.addContainer(cont);
-    const container = super.addContainer(WorkloadDefaults._container(subjectOf(this), `containers[${this.containers.length}].`, cont, this.resilience));
+    const container = super.addContainer(WorkloadDefaults._container(subjectOf(this), `containers[${this.containers.length}].`, cont, this.resilience, true,
+      WorkloadDefaults._containerNames(this)));
     this.mountClaims(container);
     return container;
   }
@@ -232,7 +284,8 @@ export class ResilientStatefulSet extends kplus.StatefulSet {
    */
   public addInitContainer(cont: kplus.ContainerProps): kplus.Container {
     if (!this.resilience) return super.addInitContainer(cont);
-    return super.addInitContainer(WorkloadDefaults._container(subjectOf(this), `initContainers[${this.initContainers.length}].`, cont, this.resilience));
+    return super.addInitContainer(WorkloadDefaults._container(subjectOf(this), `initContainers[${this.initContainers.length}].`, cont, this.resilience, true,
+      WorkloadDefaults._containerNames(this)));
   }
 
   /**

@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { checkPort, propError, Subject, subjectOf } from '../core/validation';
+import { checkPort, propError, requireProps, Subject, subjectOf } from '../core/validation';
 
 /**
  * The names of the environment variables a `SessionStore` sets; every app reads its own.
@@ -179,6 +179,7 @@ export class SessionStore extends Construct {
   constructor(scope: Construct, id: string, props: SessionStoreProps) {
     super(scope, id);
     const subject = subjectOf(this);
+    requireProps(subject, props, 'service', 'passwordSecret');
     SessionStore._validate(subject, props);
     const { service } = props;
     const namespace = service.metadata.namespace;

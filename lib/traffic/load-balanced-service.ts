@@ -7,7 +7,10 @@ import { SessionAffinity } from './session-affinity';
 import { refuseDuplicateNames } from '../core/unique-names';
 import { compact } from '../core/util';
 import { needsValidation } from '../core/validated';
-import { checkDnsLabel, checkLabelValue, checkPort, checkWholeNumber, propError, Subject, subjectOf, verbatim } from '../core/validation';
+import {
+  checkDns1035Label, checkDnsLabel, checkGeneratedName, checkLabelValue, checkPort, checkPortName, checkWholeNumber, isDns1035Label,
+  propError, requireProps, Subject, subjectOf, verbatim,
+} from '../core/validation';
 import * as istio from '../imports/networking.istio.io';
 
 /**
@@ -57,7 +60,8 @@ export interface ServiceOptions {
   readonly serviceType?: kplus.ServiceType;
 
   /**
-   * The node port, for `NODE_PORT` and `LOAD_BALANCER` Services.
+   * The node port, for `NODE_PORT` and `LOAD_BALANCER` Services: within the cluster's node port range, which is
+   * 30000-32767 unless the API server runs with another `--service-node-port-range` (this library checks the default).
    * @default - allocated by Kubernetes
    */
   readonly nodePort?: number;
@@ -452,6 +456,11 @@ const MESH_HOST = /^(\*|(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9
  * });
  */
 export class LoadBalancedService extends Construct {
+  /** The lowest node port of the API server's default `--service-node-port-range`. */
+  public static readonly NODE_PORT_MIN = 30000;
+  /** The highest node port of the API server's default `--service-node-port-range`. */
+  public static readonly NODE_PORT_MAX = 32767;
+
   /**
    * The default retry conditions: Istio's own plus `5xx`, which covers any 5xx answer and a connection reset (a pod
    * killed mid-request).
@@ -462,7 +471,7 @@ export class LoadBalancedService extends Construct {
   public static _validate(subject: Subject, props: LoadBalancedServiceProps): void {
     checkPort(subject, 'port', props.port);
     checkPort(subject, 'targetPort', props.targetPort);
-    checkDnsLabel(subject, 'name', props.name);
+    checkDns1035Label(subject, 'name', props.name);
     const exposed = LoadBalancedService.exposedPorts(props.target);
     if (props.targetPort !== undefined && !exposed.includes(props.targetPort)) {
       throw propError(subject, 'targetPort', props.targetPort,
@@ -483,8 +492,12 @@ export class LoadBalancedService extends Construct {
    * @internal
    */
   public static _validateOptions(subject: Subject, options: ServiceOptions & MeshOptions): void {
-    checkPort(subject, 'nodePort', options.nodePort);
-    checkDnsLabel(subject, 'portName', options.portName);
+    if (options.nodePort !== undefined && !(Number.isInteger(options.nodePort)
+      && options.nodePort >= LoadBalancedService.NODE_PORT_MIN && options.nodePort <= LoadBalancedService.NODE_PORT_MAX)) {
+      throw propError(subject, 'nodePort', options.nodePort,
+        `must be a whole number from ${LoadBalancedService.NODE_PORT_MIN} to ${LoadBalancedService.NODE_PORT_MAX}: the API server's default node port range`);
+    }
+    checkPortName(subject, 'portName', options.portName);
     const opaque = options.protocol !== undefined && !HTTP_PROTOCOLS.has(options.protocol);
     for (const [prop, value] of [['retries', options.retries], ['timeout', options.timeout], ['fault', options.fault]] as const) {
       if (opaque && value !== undefined) {
@@ -496,7 +509,7 @@ export class LoadBalancedService extends Construct {
     const names = new Map<string, string>([[mainName, 'portName']]);
     for (const [i, extra] of (options.extraPorts ?? []).entries()) {
       const prop = `extraPorts[${i}].`;
-      checkDnsLabel(subject, `${prop}name`, extra.name);
+      checkPortName(subject, `${prop}name`, extra.name);
       checkPort(subject, `${prop}port`, extra.port);
       checkPort(subject, `${prop}targetPort`, extra.targetPort);
       const seen = names.get(extra.name);
@@ -669,6 +682,7 @@ export class LoadBalancedService extends Construct {
   constructor(scope: Construct, id: string, props: LoadBalancedServiceProps) {
     super(scope, id);
     const subject = subjectOf(this);
+    requireProps(subject, props, 'target');
     if (needsValidation(props)) LoadBalancedService._validate(subject, props);
     this.targetPort = props.targetPort ?? LoadBalancedService.firstPort(subject, props.target);
     this.port = props.port ?? this.targetPort;
@@ -681,6 +695,10 @@ export class LoadBalancedService extends Construct {
       type: props.serviceType ?? kplus.ServiceType.CLUSTER_IP,
       ports: [{ name: props.portName ?? props.protocol ?? 'http', port: this.port, targetPort: this.targetPort, nodePort: props.nodePort }],
     });
+    if (props.name === undefined) {
+      checkGeneratedName(subject, 'name', this.service.name, isDns1035Label(this.service.name),
+        'must be a DNS-1035 label (starting with a letter) to name a Service');
+    }
     // cdk8s-plus-27's ServicePort has no `appProtocol`.
     if (props.protocol) ApiObject.of(this.service).addJsonPatch(JsonPatch.add('/spec/ports/0/appProtocol', props.protocol));
     for (const [i, extra] of (props.extraPorts ?? []).entries()) {

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { compact } from '../core/util';
 import { needsValidation } from '../core/validated';
-import { propError, subjectOf, checkWholeNumber, Subject } from '../core/validation';
+import { propError, subjectOf, checkWholeNumber, requireProps, Subject } from '../core/validation';
 
 /**
  * What happens to pods that are running but not Ready when a node is drained.
@@ -97,7 +97,9 @@ export class DisruptionBudget extends Construct {
     }
     if (minAvailable && minReplicas !== undefined) {
       const v = minAvailable.value;
-      const blocks = typeof v === 'number' ? v >= minReplicas : percentOf(v) >= 100;
+      // The disruption controller rounds a percentage of the replicas up: 90% of 3 is 3, which leaves no eviction.
+      const blocks = typeof v === 'number' ? v >= minReplicas
+        : percentOf(v) >= 100 || (minReplicas >= 1 && Math.ceil(percentOf(v) * minReplicas / 100) >= minReplicas);
       if (blocks) {
         throw propError(subject, `${prefix}minAvailable`, minAvailable,
           `must be below the minimum replica count (${minReplicas}): otherwise the budget can never allow an eviction`);
@@ -113,9 +115,12 @@ export class DisruptionBudget extends Construct {
   public readonly minAvailable?: kplus.PercentOrAbsolute;
   /** The resolved eviction policy for unhealthy pods. */
   public readonly unhealthyPodEvictionPolicy: UnhealthyPodEvictionPolicy;
+  /** The workload whose pods the budget protects. */
+  public readonly target: kplus.Workload;
 
   constructor(scope: Construct, id: string, props: DisruptionBudgetProps) {
     super(scope, id);
+    requireProps(subjectOf(this), props, 'target');
     if (needsValidation(props)) DisruptionBudget._validate(subjectOf(this), '', props);
     this.minAvailable = props.minAvailable;
     this.maxUnavailable = props.minAvailable ? undefined : props.maxUnavailable ?? kplus.PercentOrAbsolute.absolute(1);
@@ -130,12 +135,46 @@ export class DisruptionBudget extends Construct {
         unhealthyPodEvictionPolicy: this.unhealthyPodEvictionPolicy,
       },
     });
+    this.target = props.target;
+    budgetsOf(this).push(this);
+    // Whatever the order in which the budgets were added: the eviction API refuses to evict a pod that two budgets
+    // select, so a second budget on the same pods blocks every drain of their nodes.
+    this.node.addValidation({ validate: () => this.overlaps() });
+  }
+
+  private overlaps(): string[] {
+    const namespace = this.resource.metadata.namespace;
+    const podLabels = this.target.podMetadata.toJson().labels ?? {};
+    for (const other of budgetsOf(this)) {
+      if (other === this || other.resource.metadata.namespace !== namespace) continue;
+      const selector = other.target.matchLabels;
+      const keys = Object.keys(selector);
+      if (keys.length > 0 && keys.every(k => podLabels[k] === selector[k])) {
+        return [propError(subjectOf(this), 'target', verbatimPath(this.target),
+          `must have one disruption budget only: '${other.node.path}' selects the same pods, and the eviction API refuses to evict a pod two budgets select, so every drain of its node would hang`).message];
+      }
+    }
+    return [];
   }
 
   /** The name of the PodDisruptionBudget. */
   public get name(): string {
     return this.resource.name;
   }
+}
+
+// The budgets of each construct tree, to find two that select the same pods.
+const BUDGETS = new WeakMap<object, DisruptionBudget[]>();
+
+function budgetsOf(budget: DisruptionBudget): DisruptionBudget[] {
+  const root = budget.node.root;
+  let list = BUDGETS.get(root);
+  if (!list) BUDGETS.set(root, list = []);
+  return list;
+}
+
+function verbatimPath(construct: Construct): { toString(): string } {
+  return { toString: () => construct.node.path };
 }
 
 function percentOf(value: string): number {

@@ -2,6 +2,7 @@ import { ApiObjectMetadata, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { compact } from '../core/util';
+import { requireProps, subjectOf } from '../core/validation';
 
 /**
  * Options of the NetworkPolicy every workload of this library gets.
@@ -54,7 +55,7 @@ export class WorkloadNetworkPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkloadNetworkPolicyProps) {
     super(scope, id);
-    const target = props.target;
+    const target = requireProps(subjectOf(this), props, 'target').target;
     this.allowEgress = props.allowEgress ?? true;
     this.resource = new kplus.k8s.KubeNetworkPolicy(this, 'Resource', {
       metadata: compact({ namespace: target.metadata.namespace, ...props.metadata }),

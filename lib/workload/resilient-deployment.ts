@@ -7,7 +7,7 @@ import { ResilienceOptions, WorkloadDefaults } from './workload-defaults';
 import { DEFAULTS } from '../core/defaults';
 import { refuseDuplicateNames } from '../core/unique-names';
 import { needsValidation } from '../core/validated';
-import { checkWholeNumber, Subject, subjectFor, subjectOf } from '../core/validation';
+import { checkLabels, checkWholeNumber, Subject, subjectFor, subjectOf } from '../core/validation';
 
 /**
  * Props of `ResilientDeployment`.
@@ -44,6 +44,8 @@ export class ResilientDeployment extends kplus.Deployment {
   /** @internal */
   public static _validate(subject: Subject, props: ResilientDeploymentProps, budgetFloor: number, budgetCeiling = budgetFloor): void {
     WorkloadDefaults._checkReplicas(subject, 'replicas', props.replicas);
+    checkLabels(subject, 'metadata.labels', props.metadata?.labels);
+    checkLabels(subject, 'podMetadata.labels', props.podMetadata?.labels);
     checkWholeNumber(subject, 'revisionHistoryLimit', props.revisionHistoryLimit, 0);
     WorkloadDefaults._validateSelectorLabels(subject, 'selectorLabels', props.selectorLabels);
     WorkloadDefaults._validate(subject, props, budgetFloor, budgetCeiling);
@@ -84,13 +86,14 @@ export class ResilientDeployment extends kplus.Deployment {
     this.security = props.security ?? {};
     this.revisionHistoryLimit = props.revisionHistoryLimit ?? DEFAULTS.revisionHistoryLimit;
 
-    // Containers from validated props were checked with them; those added later always are.
-    this.checkContainers = validate;
+    // Containers of the props were checked with them (here or by the composite); those added later always are.
+    this.checkContainers = false;
     (props.initContainers ?? []).forEach(c => this.addInitContainer(c));
     (props.containers ?? []).forEach(c => this.addContainer(c));
     this.checkContainers = true;
 
     WorkloadDefaults._setSpecField(this, 'revisionHistoryLimit', this.revisionHistoryLimit);
+    WorkloadDefaults._requireContainers(this);
     const applied = WorkloadDefaults._apply(this, props, this.budgetFloor(props), props.metadata?.name, this.budgetCeiling(props));
     this.disruptionBudget = applied.disruptionBudget;
     this.networkPolicy = applied.networkPolicy;
@@ -101,7 +104,8 @@ export class ResilientDeployment extends kplus.Deployment {
    * none.
    */
   public addContainer(cont: kplus.ContainerProps): kplus.Container {
-    return super.addContainer(WorkloadDefaults._container(subjectOf(this), `containers[${this.containers.length}].`, cont, this.resilience, this.checkContainers));
+    return super.addContainer(WorkloadDefaults._container(subjectOf(this), `containers[${this.containers.length}].`, cont, this.resilience, this.checkContainers,
+      WorkloadDefaults._containerNames(this)));
   }
 
   /**
@@ -117,7 +121,8 @@ export class ResilientDeployment extends kplus.Deployment {
    * Adds an init container, hardened like `addContainer`.
    */
   public addInitContainer(cont: kplus.ContainerProps): kplus.Container {
-    return super.addInitContainer(WorkloadDefaults._container(subjectOf(this), `initContainers[${this.initContainers.length}].`, cont, this.resilience, this.checkContainers));
+    return super.addInitContainer(WorkloadDefaults._container(subjectOf(this), `initContainers[${this.initContainers.length}].`, cont, this.resilience, this.checkContainers,
+      WorkloadDefaults._containerNames(this)));
   }
 
   /**

@@ -6,7 +6,11 @@ import { PodSecurity, PodSecurityOptions } from './pod-security';
 import { TopologySpread, TopologySpreadOptions } from './topology-spread';
 import { NO_PROBE } from '../core/plus-internals';
 import { prevalidated } from '../core/validated';
-import { checkLabelKey, checkLabelValue, checkProbePorts, checkResources, checkWholeNumber, checkWholeSeconds, propError, Subject, verbatim } from '../core/validation';
+import {
+  checkDnsLabel, checkEnvName, checkImage, checkLabelKey, checkLabelValue, checkPort, checkPortName, checkProbePorts, checkResources,
+  checkWholeNumber,
+  checkWholeSeconds, propError, Subject, subjectOf, verbatim,
+} from '../core/validation';
 
 /**
  * Options that make a workload secure and resilient; shared by every workload construct of this library.
@@ -60,6 +64,13 @@ export interface ResilienceOptions {
    * @default - no pre-stop delay
    */
   readonly preStopDelay?: Duration;
+
+  /**
+   * Accept container images tagged `:latest` or not tagged at all (which means `:latest`). Such an image changes
+   * under a running workload: two replicas can run different code, and a rollback restores nothing.
+   * @default false - every image must be pinned by a tag other than `latest` or by a digest
+   */
+  readonly allowLatestImage?: boolean;
 }
 
 /**
@@ -95,15 +106,9 @@ export class WorkloadDefaults {
    * @internal
    */
   public static _container(subject: Subject, prop: string, cont: kplus.ContainerProps, options: ResilienceOptions,
-    check = true): kplus.ContainerProps {
+    check = true, taken: readonly string[] = []): kplus.ContainerProps {
     const init = prop.startsWith('init');
-    if (check) {
-      WorkloadDefaults._validateContainer(subject, prop, cont);
-      if (init && !cont.resources && !options.defaultResources) {
-        throw propError(subject, `${prop}resources`, undefined,
-          'must be given (or \'defaultResources\'): an init container never gets the library\'s default requests and limits silently, and its requests count toward the pod\'s');
-      }
-    }
+    if (check) WorkloadDefaults.checkContainer(subject, prop, cont, options, taken);
     const delay = options.preStopDelay?.toSeconds();
     const preStop = cont.lifecycle?.preStop ?? (!init && delay ? kplus.Handler.fromCommand(['sleep', String(delay)]) : undefined);
     const defaults = options.defaultResources ?? WorkloadDefaults.RESOURCES;
@@ -152,9 +157,53 @@ export class WorkloadDefaults {
    * Checks a container's own resources and probes; `prop` names it in errors (e.g. `containers[0].`).
    * @internal
    */
-  public static _validateContainer(subject: Subject, prop: string, cont: kplus.ContainerProps): void {
+  public static _validateContainer(subject: Subject, prop: string, cont: kplus.ContainerProps, allowLatestImage = false): void {
+    checkImage(subject, `${prop}image`, cont.image ?? '', allowLatestImage);
+    checkDnsLabel(subject, `${prop}name`, cont.name);
     checkResources(subject, `${prop}resources`, cont.resources);
+    checkPort(subject, `${prop}portNumber`, cont.portNumber ?? cont.port);
+    const portNames = new Map<string, number>();
+    for (const [i, port] of (cont.ports ?? []).entries()) {
+      checkPort(subject, `${prop}ports[${i}].number`, port.number);
+      checkPortName(subject, `${prop}ports[${i}].name`, port.name);
+      if (port.name !== undefined) {
+        if (portNames.has(port.name)) {
+          throw propError(subject, `${prop}ports[${i}].name`, port.name, `must be unique in the container: 'ports[${portNames.get(port.name)}].name' is the same`);
+        }
+        portNames.set(port.name, i);
+      }
+    }
+    for (const name of Object.keys(cont.envVariables ?? {})) checkEnvName(subject, `${prop}envVariables`, name);
     checkProbePorts(subject, prop, cont);
+  }
+
+  /**
+   * The name a container gets (cdk8s-plus names an unnamed one `main`) must differ from every other container's and
+   * init container's of the pod: the API server refuses two of the same name.
+   * @internal
+   */
+  public static _checkUniqueName(subject: Subject, prop: string, cont: kplus.ContainerProps, taken: readonly string[]): void {
+    const name = cont.name ?? 'main';
+    if (taken.includes(name)) {
+      throw propError(subject, `${prop}name`, cont.name ?? name,
+        `must be unique in the pod: another container is already named ${JSON.stringify(name)}${cont.name === undefined ? ' (cdk8s-plus\'s name for an unnamed container)' : ''}`);
+    }
+  }
+
+  /**
+   * A pod needs a container: checked at synth (containers may be added after construction), in this library's words.
+   * @internal
+   */
+  public static _requireContainers(workload: kplus.Workload): void {
+    workload.node.addValidation({
+      validate: () => (workload.containers.length > 0 ? [] : [propError(subjectOf(workload), 'containers', verbatim('[]'),
+        'must hold at least one container (or add one with addContainer before synthesis)').message]),
+    });
+  }
+
+  /** The names the pod's containers and init containers already use. @internal */
+  public static _containerNames(workload: { readonly containers: kplus.Container[]; readonly initContainers: kplus.Container[] }): string[] {
+    return [...workload.containers, ...workload.initContainers].map(c => c.name);
   }
 
   /**
@@ -198,6 +247,7 @@ export class WorkloadDefaults {
    */
   public static _validate(subject: Subject, options: ResilienceOptions, minReplicas: number, maxReplicas = minReplicas): void {
     checkResources(subject, 'defaultResources', options.defaultResources);
+    WorkloadDefaults._checkContainers(subject, options);
     PodSecurity._validate(subject, options.security);
     TopologySpread._validate(subject, options.topologySpread);
     // Every workload's props carry cdk8s-plus's pod props (ScalableBackend's its own field of the same name).
@@ -219,6 +269,22 @@ export class WorkloadDefaults {
     for (const [key, value] of Object.entries(labels)) {
       checkLabelKey(subject, prop, key);
       checkLabelValue(subject, `${prop}.${key}`, value);
+    }
+  }
+
+  /**
+   * The containers and init containers of workload props: each valid, and no two of the same name.
+   * @internal
+   */
+  public static _checkContainers(subject: Subject, options: ResilienceOptions): void {
+    // Every workload's props carry cdk8s-plus's containers and init containers.
+    const props = options as ResilienceOptions & kplus.WorkloadProps;
+    const taken: string[] = [];
+    for (const [group, list] of [['initContainers', props.initContainers], ['containers', props.containers]] as const) {
+      for (const [i, cont] of (list ?? []).entries()) {
+        WorkloadDefaults.checkContainer(subject, `${group}[${i}].`, cont, options, taken);
+        taken.push(cont.name ?? 'main');
+      }
     }
   }
 
@@ -245,6 +311,20 @@ export class WorkloadDefaults {
   /** @internal */
   public static _checkReplicas(subject: Subject, prop: string, value: number | undefined): void {
     checkWholeNumber(subject, prop, value, 0);
+  }
+
+  /**
+   * One container: valid, named apart from `taken`, and, for an init container (`prop` starting with `init`), with
+   * its own resources unless `defaultResources` is given.
+   */
+  private static checkContainer(subject: Subject, prop: string, cont: kplus.ContainerProps, options: ResilienceOptions,
+    taken: readonly string[]): void {
+    WorkloadDefaults._validateContainer(subject, prop, cont, options.allowLatestImage);
+    WorkloadDefaults._checkUniqueName(subject, prop, cont, taken);
+    if (prop.startsWith('init') && !cont.resources && !options.defaultResources) {
+      throw propError(subject, `${prop}resources`, undefined,
+        'must be given (or \'defaultResources\'): an init container never gets the library\'s default requests and limits silently, and its requests count toward the pod\'s');
+    }
   }
 
   /**

@@ -275,3 +275,11 @@ describe('KubeMonkey validation', () => {
       .toThrow("KubeMonkey 'test/km': 'resources.memory.limit' (32Mi) must be >= 'resources.memory.request' (64Mi)");
   });
 });
+
+test('KubeMonkey refuses a :latest image unless allowLatestImage is set', () => {
+  expect(() => new KubeMonkey(Testing.chart(), 'km', { image: 'ayushsobti/kube-monkey:latest' })).toThrow(
+    'KubeMonkey \'test/km\': \'image\' ("ayushsobti/kube-monkey:latest") must be pinned with a tag other than "latest" or a digest (or set \'allowLatestImage\')');
+  const chart = Testing.chart();
+  new KubeMonkey(chart, 'km', { image: 'ayushsobti/kube-monkey:latest', allowLatestImage: true });
+  expect(podSpec(only(synthValid(chart), 'Deployment')).containers[0].image).toBe('ayushsobti/kube-monkey:latest');
+});

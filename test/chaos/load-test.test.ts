@@ -338,3 +338,12 @@ describe('LoadTest security', () => {
       .toEqual(expect.objectContaining({ runAsUser: 1000, runAsGroup: 1000 }));
   });
 });
+
+test('LoadTest refuses a :latest image unless allowLatestImage is set', () => {
+  const props = { target: 'http://web:8080', phases: [{ duration: Duration.seconds(10), arrivalRate: 1 }], image: 'artilleryio/artillery:latest' };
+  expect(() => new LoadTest(Testing.chart(), 'load', props)).toThrow(
+    'LoadTest \'test/load\': \'image\' ("artilleryio/artillery:latest") must be pinned with a tag other than "latest" or a digest');
+  const chart = Testing.chart();
+  new LoadTest(chart, 'load', { ...props, allowLatestImage: true });
+  expect(podSpec(only(synthValid(chart), 'Job')).containers[0].image).toBe('artilleryio/artillery:latest');
+});

@@ -223,3 +223,11 @@ describe('PodChaosMonkey default script', () => {
     rmSync(dir, { recursive: true, force: true });
   }, 10_000);
 });
+
+test('PodChaosMonkey refuses an untagged image unless allowLatestImage is set', () => {
+  expect(() => new PodChaosMonkey(Testing.chart(), 'pcm', { selector: { app: 'web' }, image: 'alpine/k8s' })).toThrow(
+    'PodChaosMonkey \'test/pcm\': \'image\' ("alpine/k8s") must be pinned with a tag or a digest');
+  const chart = Testing.chart();
+  new PodChaosMonkey(chart, 'pcm', { selector: { app: 'web' }, image: 'alpine/k8s', allowLatestImage: true });
+  expect(podSpec(only(synthValid(chart), 'Deployment')).containers[0].image).toBe('alpine/k8s');
+});

@@ -258,6 +258,13 @@ describe('ReplicatedPostgres: refused input', () => {
   const make = (props: Partial<ReplicatedPostgresProps>, chart: Chart = Testing.chart()) => () =>
     new ReplicatedPostgres(chart, 'pg', { secret: kplus.Secret.fromSecretName(chart, 'secret', 'pg-passwords'), ...props });
 
+  test('refuses a :latest image unless allowLatestImage is set', () => {
+    expect(make({ image: 'postgres:latest' })).toThrow(
+      'ReplicatedPostgres \'test/pg\': \'image\' ("postgres:latest") must be pinned with a tag other than "latest" or a digest');
+    expect(make({ haproxyImage: 'haproxy' })).toThrow('ReplicatedPostgres \'test/pg\': \'haproxyImage\' ("haproxy") must be pinned with a tag or a digest');
+    expect(make({ image: 'postgres:latest', haproxyImage: 'haproxy', allowLatestImage: true })).not.toThrow();
+  });
+
   test('refuses fewer than 1 replica', () => {
     expect(make({ replicas: 0 })).toThrow('ReplicatedPostgres \'test/pg\': \'replicas\' (0) must be a whole number >= 1: HAProxy balances reads over the replicas');
     expect(make({ replicas: 1.5 })).toThrow('\'replicas\' (1.5) must be a whole number >= 1');
@@ -307,9 +314,13 @@ describe('ReplicatedPostgres: refused input', () => {
   });
 
   test('refuses a name that cannot prefix Service names', () => {
-    expect(make({ name: '9postgres' })).toThrow('ReplicatedPostgres \'test/pg\': \'name\' ("9postgres") must be at most 50 lower-case letters, digits and \'-\', '
-      + 'starting with a letter and ending with a letter or digit (it prefixes Service names)');
-    expect(make({ name: 'p'.repeat(51) })).toThrow('\'name\' ("ppppp');
+    expect(make({ name: '9postgres' })).toThrow('ReplicatedPostgres \'test/pg\': \'name\' ("9postgres") must be at most 43 lower-case letters, digits and \'-\', '
+      + 'starting with a letter and ending with a letter or digit (it prefixes Service names, and the StatefulSet \'<name>-replicas\' must stay within 52 characters)');
+  });
+
+  test('refuses a name whose StatefulSet "<name>-replicas" would be too long for its controller-revision-hash label', () => {
+    expect(make({ name: 'p'.repeat(44) })).toThrow(`ReplicatedPostgres 'test/pg': 'name' ("${'p'.repeat(44)}") must be at most 43 lower-case letters`);
+    expect(make({ name: 'p'.repeat(43) })).not.toThrow();
   });
 
   test('refuses a namespace or cluster domain that is not a DNS name', () => {
@@ -322,4 +333,11 @@ describe('ReplicatedPostgres: refused input', () => {
     expect(make({ resources: { memory: { request: Size.mebibytes(512), limit: Size.mebibytes(256) } } }))
       .toThrow('ReplicatedPostgres \'test/pg\': \'resources.memory.limit\' (256Mi) must be >= \'resources.memory.request\' (512Mi)');
   });
+});
+
+test('ReplicatedPostgres refuses Service names generated from a chart id that starts with a digit, and takes a name', () => {
+  const chart = new Chart(Testing.app(), '2048');
+  expect(() => new ReplicatedPostgres(chart, 'pg', { secret: kplus.Secret.fromSecretName(chart, 'secret', 'pg-passwords') })).toThrow(
+    /^ReplicatedPostgres '2048\/pg': 'name' \("2048-pg-primaryservice-[a-z0-9]+"\) must be a DNS-1035 label \(starting with a letter\) to name a Service: this name was generated from the chart id and construct path; set 'name'/);
+  new ReplicatedPostgres(chart, 'named', { name: 'db', secret: kplus.Secret.fromSecretName(chart, 'secret2', 'pg-passwords') });
 });

@@ -2,6 +2,7 @@ import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { ScalableBackend, ScalableBackendProps } from '../../lib';
+import { envName, imageRef, labelValue, portName } from '../property';
 import { problems } from '../util';
 
 const port = fc.oneof(
@@ -21,6 +22,11 @@ const dnsLabel = fc.stringMatching(/^[a-z]([-a-z0-9]{0,20}[a-z0-9])?$/);
 const props: fc.Arbitrary<ScalableBackendProps> = fc.record({
   containerPort: port,
   servicePort: opt(port),
+  image: fc.oneof({ weight: 3, arbitrary: fc.constant('nginxinc/nginx-unprivileged:1.27.2') }, { weight: 1, arbitrary: imageRef }),
+  env: opt(fc.dictionary(envName, fc.string({ maxLength: 4 }), { maxKeys: 2 })),
+  labels: opt(fc.dictionary(fc.constantFrom('app', 'team'), labelValue, { maxKeys: 2 })),
+  portName: opt(portName),
+  nodePort: opt(fc.oneof(fc.integer({ min: 30000, max: 32767 }), fc.integer({ min: 1, max: 65535 }))),
   replicas: opt(fc.oneof(
     { weight: 6, arbitrary: fc.integer({ min: -1, max: 8 }) },
     { weight: 1, arbitrary: fc.double({ min: -1, max: 5, noNaN: true }) },
@@ -45,7 +51,12 @@ const props: fc.Arbitrary<ScalableBackendProps> = fc.record({
     timeout: opt(fc.integer({ min: 1, max: 20 })),
   })),
 }).map(r => ({
-  image: 'nginxinc/nginx-unprivileged:1.27.2',
+  image: r.image,
+  env: r.env && Object.fromEntries(Object.entries(r.env).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
+  labels: r.labels,
+  portName: r.portName,
+  serviceType: r.nodePort === undefined ? undefined : kplus.ServiceType.NODE_PORT,
+  nodePort: r.nodePort,
   containerPort: r.containerPort,
   servicePort: r.servicePort,
   replicas: r.replicas,
@@ -86,7 +97,7 @@ test('random props give schema-valid, restricted manifests or a clear error nami
     }
     valid++;
     expect(problems(Testing.synth(chart))).toEqual([]);
-  }), { numRuns: 400, seed: 20261121 });
+  }), { numRuns: 800, seed: 20261121 });
   // Both outcomes must really be exercised, or the property proves little.
   expect(valid).toBeGreaterThan(30);
   expect(refused).toBeGreaterThan(30);

@@ -1,4 +1,4 @@
-import { Duration, Size, Testing } from 'cdk8s';
+import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   Autoscaler, ChaosTarget, DisruptionBudget, HttpFault, KillMode, LoadBalancedService, ResilientDeployment, ScalableBackend, ScalableBackendProps,
@@ -330,8 +330,9 @@ describe('ScalableBackend refuses bad input before anything is written', () => {
       'ScalableBackend \'test/web\': \'maxUnavailable\' (0) must be > 0 when \'maxSurge\' is 0: a rolling update could never make progress');
   });
 
-  test.each([['Calculator'], ['web_app'], ['-web'], ['a'.repeat(64)]])('refuses the name %p', (name) => {
-    expect(attempt({ name })).toThrow(`ScalableBackend 'test/web': 'name' (${JSON.stringify(name)}) must be a DNS label`);
+  test.each([['Calculator'], ['web_app'], ['-web'], ['a'.repeat(64)], ['2048']])('refuses the name %p', (name) => {
+    expect(attempt({ name })).toThrow(`ScalableBackend 'test/web': 'name' (${JSON.stringify(name)}) must be a DNS-1035 label: at most 63 characters, `
+      + 'lower-case letters, digits and \'-\', starting with a letter and ending with a letter or digit');
   });
 
   test('refuses an empty image', () => {
@@ -542,5 +543,49 @@ describe('ScalableBackend: each option group is validated once', () => {
     synthValid(chart);
     expect(deploymentValidate).toHaveBeenCalledTimes(1);
     expect(budgetValidate).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('ScalableBackend: input the API server would reject', () => {
+  const attempt = (props: Partial<ScalableBackendProps>) => () => new ScalableBackend(Testing.chart(), 'web', { ...minimal, ...props });
+
+  test('refuses an untagged or :latest image, unless allowLatestImage is set', () => {
+    expect(attempt({ image: 'nginxinc/nginx-unprivileged' })).toThrow(
+      'ScalableBackend \'test/web\': \'image\' ("nginxinc/nginx-unprivileged") must be pinned with a tag or a digest: an untagged image means ":latest", '
+      + 'which changes under a running Deployment');
+    expect(attempt({ image: 'nginxinc/nginx-unprivileged:latest' })).toThrow(
+      'ScalableBackend \'test/web\': \'image\' ("nginxinc/nginx-unprivileged:latest") must be pinned with a tag other than "latest" or a digest '
+      + '(or set \'allowLatestImage\'): ":latest" changes under a running Deployment');
+    expect(attempt({ image: 'nginxinc/nginx-unprivileged:latest', allowLatestImage: true })).not.toThrow();
+  });
+
+  test('refuses an upper-case image reference', () => {
+    expect(attempt({ image: 'NGINX:1.27' })).toThrow('ScalableBackend \'test/web\': \'image\' ("NGINX:1.27") must be a container image reference');
+  });
+
+  test('refuses environment variable names with a space or "="', () => {
+    expect(attempt({ env: { 'MY VAR': kplus.EnvValue.fromValue('1') } })).toThrow(
+      'ScalableBackend \'test/web\': \'env\' ("MY VAR") must be an environment variable name: letters, digits, \'_\', \'-\' and \'.\', not starting with a digit');
+  });
+
+  test('refuses label values of 64 characters or with "é"', () => {
+    expect(attempt({ labels: { app: 'é' } })).toThrow('ScalableBackend \'test/web\': \'labels.app\' ("é") must be a valid label value');
+    expect(attempt({ labels: { app: 'a'.repeat(64) } })).toThrow(`ScalableBackend 'test/web': 'labels.app' ("${'a'.repeat(64)}") must be a valid label value`);
+  });
+
+  test('refuses replicas of 2**31 and a NodePort of 80', () => {
+    expect(attempt({ replicas: 2 ** 31 })).toThrow('ScalableBackend \'test/web\': \'replicas\' (2147483648) must be at most 2147483647');
+    expect(attempt({ serviceType: kplus.ServiceType.NODE_PORT, nodePort: 80 })).toThrow(
+      'ScalableBackend \'test/web\': \'nodePort\' (80) must be a whole number from 30000 to 32767');
+  });
+
+  test('refuses a Service name generated from a chart id such as 2048', () => {
+    const chart = new Chart(Testing.app(), '2048');
+    // An id that is no DNS-1035 label does not name the objects: cdk8s generates the names, from the chart id first.
+    expect(() => new ScalableBackend(chart, '9lives', minimal)).toThrow(
+      /^LoadBalancedService '2048\/9lives\/Service': 'name' \("2048-9lives-service-[a-z0-9]+"\) must be a DNS-1035 label/);
+    // An id that is one names them, whatever the chart id.
+    expect(new ScalableBackend(chart, 'web', minimal).service.name).toBe('web');
+    new ScalableBackend(chart, 'named', { ...minimal, name: 'game' });
   });
 });

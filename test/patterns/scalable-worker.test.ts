@@ -99,7 +99,7 @@ describe('ScalableBackend for adopters', () => {
   test('pulls pinned images if not present and :latest always', () => {
     expect(podSpec(only(backend().manifests, 'Deployment')).containers[0].imagePullPolicy).toBe('IfNotPresent');
     expect(podSpec(only(backend({ image: 'example/cart@sha256:' + 'a'.repeat(64) }).manifests, 'Deployment')).containers[0].imagePullPolicy).toBe('IfNotPresent');
-    expect(podSpec(only(backend({ image: 'localhost:5000/cart:latest' }).manifests, 'Deployment')).containers[0].imagePullPolicy).toBe('Always');
+    expect(podSpec(only(backend({ image: 'localhost:5000/cart:latest', allowLatestImage: true }).manifests, 'Deployment')).containers[0].imagePullPolicy).toBe('Always');
   });
 
   test('sleeps before stopping and sets the grace period', () => {

@@ -493,3 +493,38 @@ describe('Autoscaler', () => {
       /\[test\/hpa\] Autoscaler 'test\/hpa': 'cpuUtilizationPercent' \(60\) needs a cpu request on every container: 'target.containers\[1\].resources' has none/);
   });
 });
+
+describe('AutoscaledDeployment: metrics the API server would reject', () => {
+  test.each([
+    ['Pods', kplus.Metric.pods({ name: 'requests', target: kplus.MetricTarget.averageUtilization(50) })],
+    ['External', kplus.Metric.external({ name: 'queue', target: kplus.MetricTarget.averageUtilization(50) })],
+  ])('refuses a %s metric with a Utilization target', (type, metric) => {
+    expect(() => deploy({ metrics: [metric] })).toThrow(
+      `AutoscaledDeployment 'test/web': 'metrics[0].target' (${type} metric with a Utilization target) must be a value or an average value `
+      + '(MetricTarget.value or MetricTarget.averageValue): utilization targets are for resource metrics only');
+  });
+
+  test('refuses maxReplicas beyond the API\'s 32-bit integers', () => {
+    expect(() => deploy({ maxReplicas: 2 ** 31 })).toThrow(
+      'AutoscaledDeployment \'test/web\': \'maxReplicas\' (2147483648) must be at most 2147483647: the API server stores it as a 32-bit integer');
+  });
+});
+
+describe('AutoscaledDeployment: metric targets the API server would reject', () => {
+  test('refuses a Pods metric with a Value target: a pods metric is an average per pod', () => {
+    expect(() => deploy({ metrics: [kplus.Metric.pods({ name: 'requests', target: kplus.MetricTarget.value(10) })] })).toThrow(
+      'AutoscaledDeployment \'test/web\': \'metrics[0].target\' (Pods metric with a Value target) must be MetricTarget.averageValue: '
+      + 'the API server accepts no other target for a Pods metric');
+  });
+
+  test('refuses a Resource metric with a Value target', () => {
+    expect(() => deploy({ metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.value(10))] })).toThrow(
+      'AutoscaledDeployment \'test/web\': \'metrics[0].target\' (Resource metric with a Value target) must be MetricTarget.averageUtilization '
+      + 'or MetricTarget.averageValue: the API server accepts no other target for a Resource metric');
+  });
+
+  test('refuses a target value that is not positive', () => {
+    expect(() => deploy({ metrics: [kplus.Metric.external({ name: 'queue', target: kplus.MetricTarget.value(0) })] })).toThrow(
+      'AutoscaledDeployment \'test/web\': \'metrics[0].target.value\' (0) must be positive');
+  });
+});

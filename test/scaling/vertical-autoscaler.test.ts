@@ -97,6 +97,8 @@ describe('VerticalAutoscaler', () => {
 
     test('a memory bound of 0', () => {
       expect(() => recommend({ maxMemory: Size.mebibytes(0) })).toThrow('VerticalAutoscaler \'test/vpa\': \'maxMemory\' (0Mi) must be a positive quantity');
+      expect(() => recommend({ maxMemory: Size.gibibytes(1e30) })).toThrow(
+        'VerticalAutoscaler \'test/vpa\': \'maxMemory\' (1e+30Gi) must be written as a plain quantity such as "512Mi" or "250m" (not "1e+30Gi")');
     });
 
     test('a CPU maximum below the minimum', () => {

@@ -1,5 +1,6 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
 import { ClaimRetention, ResilientStatefulSet, ResilientStatefulSetProps, WorkloadDefaults } from '../../lib';
 import { DEFAULT_RESOURCES_JSON, HARDENED_CONTAINER_CONTEXT, ofKind, only, podSpec, synthValid } from '../util';
 
@@ -17,7 +18,7 @@ describe('ResilientStatefulSet: secure and resilient defaults', () => {
   test('hardens every container and init container, given or added later, with explicit resources', () => {
     const chart = Testing.chart();
     const set = new ResilientStatefulSet(chart, 'db', {
-      containers: [db], initContainers: [{ image: 'busybox:1.36.1', command: ['true'] }], defaultResources: WorkloadDefaults.RESOURCES,
+      containers: [db], initContainers: [{ name: 'init', image: 'busybox:1.36.1', command: ['true'] }], defaultResources: WorkloadDefaults.RESOURCES,
     });
     set.addContainer({ name: 'sidecar', image: 'busybox:1.36.1', command: ['sleep', 'infinity'] });
     set.addInitContainer({ name: 'late', image: 'busybox:1.36.1', command: ['true'] });
@@ -254,4 +255,58 @@ describe('ResilientStatefulSet: refused input', () => {
     expect(make({ replicas: 2, disruptionBudget: { minAvailable: kplus.PercentOrAbsolute.absolute(2) } }))
       .toThrow('ResilientStatefulSet \'test/db\': \'disruptionBudget.minAvailable\' (2) must be below the minimum replica count (2)');
   });
+});
+
+describe('ResilientStatefulSet: names and ports the API server or the controller would reject', () => {
+  const pg = { name: 'db', image: 'postgres:16.4', portNumber: 5432 };
+  const rule = 'must be a DNS label of at most 52 characters: the controller labels every pod \'controller-revision-hash: <name>-<hash>\', '
+    + 'and a label value over 63 characters stops it from creating any pod';
+
+  test('refuses a name of 53 characters (its controller-revision-hash label would exceed 63) and takes one of 52', () => {
+    expect(() => new ResilientStatefulSet(Testing.chart(), 'db', { metadata: { name: 'a'.repeat(53) }, containers: [pg] })).toThrow(
+      `ResilientStatefulSet 'test/db': 'metadata.name' ("${'a'.repeat(53)}") ${rule}`);
+    const chart = Testing.chart();
+    new ResilientStatefulSet(chart, 'db', { metadata: { name: 'a'.repeat(52) }, containers: [pg] });
+    expect(only(synthValid(chart), 'StatefulSet').metadata.name).toBe('a'.repeat(52));
+  });
+
+  test('refuses a generated name that is too long for a StatefulSet', () => {
+    const chart = Testing.chart();
+    const scope = new Construct(chart, 'a-rather-long-construct-id-for-the-database-tier');
+    expect(() => new ResilientStatefulSet(scope, 'primary-database', { containers: [pg] })).toThrow(
+      /^ResilientStatefulSet 'test\/a-rather-long-construct-id-for-the-database-tier\/primary-database': 'metadata.name' \("a-rather-long-[a-z0-9-]+"\) must be a DNS label of at most 52 characters: .*: this name was generated from the chart id and construct path; set 'metadata.name'/);
+  });
+
+  test('refuses unnamed ports of several containers: the headless Service built from them needs a name on each', () => {
+    expect(() => new ResilientStatefulSet(Testing.chart(), 'db', { containers: [pg, { name: 'exporter', image: 'prom/postgres-exporter:v0.15.0', portNumber: 9187 }] })).toThrow(
+      'ResilientStatefulSet \'test/db\': \'containers[0].portNumber\' (undefined) must be a named port in \'ports\' when the containers expose 2 ports: '
+      + 'the headless Service built from them needs a name on each port (or give \'service\')');
+    const chart = Testing.chart();
+    new ResilientStatefulSet(chart, 'db', {
+      containers: [{ ...pg, portNumber: undefined, ports: [{ number: 5432, name: 'postgres' }] },
+        { name: 'exporter', image: 'prom/postgres-exporter:v0.15.0', ports: [{ number: 9187, name: 'metrics' }] }],
+    });
+    expect(only(synthValid(chart), 'Service').spec.ports.map((p: any) => p.name)).toEqual(['postgres', 'metrics']);
+  });
+
+  test('refuses a headless Service name generated from a chart id that starts with a digit', () => {
+    const chart = new Chart(Testing.app(), '2048');
+    expect(() => new ResilientStatefulSet(chart, 'db', { metadata: { name: 'db' }, containers: [pg] })).toThrow(
+      /^ResilientStatefulSet '2048\/db': 'service' \("2048-db-service-[a-z0-9]+"\) must be a DNS-1035 label \(starting with a letter\) to name the headless Service: this name was generated from the chart id and construct path; set 'service'/);
+  });
+});
+
+test('ResilientStatefulSet refuses two containers exposing the same port: the headless Service cannot list it twice', () => {
+  expect(() => new ResilientStatefulSet(Testing.chart(), 'db', {
+    containers: [{ name: 'a', image: 'postgres:16.4', ports: [{ number: 5432, name: 'pg' }] },
+      { name: 'b', image: 'postgres:16.4', ports: [{ number: 5432, name: 'pg2' }] }],
+  })).toThrow('ResilientStatefulSet \'test/db\': \'containers[1].ports[0].number\' (5432) must differ from \'containers[0].ports[0].number\': '
+    + 'the headless Service built from the containers\' ports cannot list a port twice');
+});
+
+test('ResilientStatefulSet refuses a given governing Service whose name is not a DNS-1035 label', () => {
+  const chart = new Chart(Testing.app(), '2048');
+  const service = new kplus.Service(chart, 'svc', { clusterIP: 'None', ports: [{ port: 5432 }] });
+  expect(() => new ResilientStatefulSet(chart, 'db', { metadata: { name: 'db' }, service, containers: [{ name: 'db', image: 'postgres:16.4', portNumber: 5432 }] })).toThrow(
+    /^ResilientStatefulSet '2048\/db': 'service' \("2048-svc-[a-z0-9]+"\) must have a DNS-1035 name \(a DNS label starting with a letter\): the API server refuses any other Service name$/);
 });

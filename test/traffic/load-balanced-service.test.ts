@@ -1,4 +1,4 @@
-import { Duration, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { WebgatosChart } from '../../apps/webgatos';
@@ -147,7 +147,9 @@ describe('LoadBalancedService: the Service', () => {
   });
 
   test('refuses a name that is not a DNS label', () => {
-    expect(attempt({ name: 'Web_App' })).toThrow(/^LoadBalancedService 'test\/lb': 'name' \("Web_App"\) must be a DNS label/);
+    expect(attempt({ name: 'Web_App' })).toThrow(/^LoadBalancedService 'test\/lb': 'name' \("Web_App"\) must be a DNS-1035 label/);
+    expect(attempt({ name: '2048' })).toThrow('LoadBalancedService \'test/lb\': \'name\' ("2048") must be a DNS-1035 label: at most 63 characters, '
+      + 'lower-case letters, digits and \'-\', starting with a letter and ending with a letter or digit');
   });
 });
 
@@ -612,5 +614,27 @@ describe('LoadBalancedService: port protocols', () => {
   test('adds an extra port the target exposes', () => {
     const { service } = synth({ extraPorts: [{ name: 'admin', port: 80, targetPort: 8080, protocol: PortProtocol.HTTP }] });
     expect(service.spec.ports[1]).toEqual({ name: 'admin', port: 80, targetPort: 8080, appProtocol: 'http' });
+  });
+});
+
+describe('LoadBalancedService: Service fields the API server would reject', () => {
+  test('refuses a node port outside the default range 30000-32767', () => {
+    expect(attempt({ serviceType: kplus.ServiceType.NODE_PORT, nodePort: 80 })).toThrow(
+      'LoadBalancedService \'test/lb\': \'nodePort\' (80) must be a whole number from 30000 to 32767: the API server\'s default node port range');
+    expect(attempt({ serviceType: kplus.ServiceType.NODE_PORT, nodePort: 30080 })).not.toThrow();
+  });
+
+  test('refuses a port name of 16 characters or without a letter', () => {
+    for (const portName of ['http-web-frontend', '8080']) {
+      expect(attempt({ portName })).toThrow(`LoadBalancedService 'test/lb': 'portName' (${JSON.stringify(portName)}) must be an IANA service name`);
+    }
+  });
+
+  test('refuses a Service name generated from a chart id that starts with a digit', () => {
+    const chart = new Chart(Testing.app(), '2048');
+    const target = new ResilientDeployment(chart, 'web', { containers: [{ image: 'nginxinc/nginx-unprivileged:1.27.2', portNumber: 8080 }] });
+    expect(() => new LoadBalancedService(chart, 'lb', { target })).toThrow(
+      /^LoadBalancedService '2048\/lb': 'name' \("2048-lb-[a-z0-9]+"\) must be a DNS-1035 label \(starting with a letter\) to name a Service: this name was generated from the chart id and construct path; set 'name'/);
+    new LoadBalancedService(chart, 'named', { target, name: 'web' });
   });
 });

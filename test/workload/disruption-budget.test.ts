@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DisruptionBudget, UnhealthyPodEvictionPolicy } from '../../lib';
-import { only, synthValid } from '../util';
+import { ofKind, only, synthValid } from '../util';
 
 function target(chart = Testing.chart()) {
   const deployment = new kplus.Deployment(chart, 'web', {
@@ -51,5 +51,35 @@ describe('DisruptionBudget', () => {
     const { chart, deployment } = target();
     expect(() => new DisruptionBudget(chart, 'budget', { target: deployment, minReplicas: 2, minAvailable: kplus.PercentOrAbsolute.absolute(2) })).toThrow(
       'DisruptionBudget \'test/budget\': \'minAvailable\' (2) must be below the minimum replica count (2): otherwise the budget can never allow an eviction');
+  });
+});
+
+describe('DisruptionBudget: budgets that would block every drain', () => {
+  test('refuses a percentage minAvailable that rounds up to every replica (90% of 3 is 3)', () => {
+    const { chart, deployment } = target();
+    expect(() => new DisruptionBudget(chart, 'budget', { target: deployment, minReplicas: 3, minAvailable: kplus.PercentOrAbsolute.percent(90) })).toThrow(
+      'DisruptionBudget \'test/budget\': \'minAvailable\' ("90%") must be below the minimum replica count (3): otherwise the budget can never allow an eviction');
+    new DisruptionBudget(chart, 'ok', { target: deployment, minReplicas: 3, minAvailable: kplus.PercentOrAbsolute.percent(66) });
+    expect(only(synthValid(chart, { pss: 'baseline' }), 'PodDisruptionBudget').spec.minAvailable).toBe('66%');
+  });
+
+  test('refuses at synth a second budget on the same pods, whatever the order', () => {
+    const { chart, deployment } = target();
+    new DisruptionBudget(chart, 'first', { target: deployment });
+    new DisruptionBudget(chart, 'second', { target: deployment });
+    expect(() => Testing.synth(chart)).toThrow(
+      'DisruptionBudget \'test/first\': \'target\' (test/web) must have one disruption budget only: \'test/second\' selects the same pods, '
+      + 'and the eviction API refuses to evict a pod two budgets select, so every drain of its node would hang');
+  });
+
+  test('allows budgets on different workloads or in different namespaces', () => {
+    const { chart, deployment } = target();
+    const other = new kplus.Deployment(chart, 'other', {
+      metadata: { namespace: 'shop' },
+      containers: [{ image: 'nginxinc/nginx-unprivileged:1.27.2', portNumber: 8080, securityContext: { user: 101 } }],
+    });
+    new DisruptionBudget(chart, 'first', { target: deployment });
+    new DisruptionBudget(chart, 'second', { target: other });
+    expect(ofKind(synthValid(chart, { pss: 'baseline' }), 'PodDisruptionBudget')).toHaveLength(2);
   });
 });

@@ -9,7 +9,7 @@ describe('ResilientDeployment', () => {
   test('hardens every container and init container', () => {
     const chart = Testing.chart();
     const d = new ResilientDeployment(chart, 'web', {
-      containers: [web], initContainers: [{ image: 'busybox:1.36.1', command: ['true'] }], defaultResources: WorkloadDefaults.RESOURCES,
+      containers: [web], initContainers: [{ name: 'init', image: 'busybox:1.36.1', command: ['true'] }], defaultResources: WorkloadDefaults.RESOURCES,
     });
     d.addContainer({ name: 'sidecar', image: 'busybox:1.36.1', command: ['sleep', 'infinity'] });
     const spec = podSpec(only(synthValid(chart), 'Deployment'));
@@ -116,7 +116,7 @@ describe('ResilientDeployment: graceful shutdown', () => {
     new ResilientDeployment(chart, 'web', {
       preStopDelay: Duration.seconds(10),
       terminationGracePeriod: Duration.seconds(45),
-      initContainers: [{ image: 'busybox:1.36.1', command: ['true'], resources: WorkloadDefaults.RESOURCES }],
+      initContainers: [{ name: 'init', image: 'busybox:1.36.1', command: ['true'], resources: WorkloadDefaults.RESOURCES }],
       containers: [web, { name: 'own', image: 'busybox:1.36.1', lifecycle: { preStop: kplus.Handler.fromCommand(['drain']) } }],
     });
     const spec = podSpec(only(synthValid(chart), 'Deployment'));
@@ -147,13 +147,13 @@ describe('ResilientDeployment: graceful shutdown', () => {
 
 describe('ResilientDeployment: init containers', () => {
   test('refuses an init container without resources when no defaultResources are given', () => {
-    expect(() => new ResilientDeployment(Testing.chart(), 'web', { containers: [web], initContainers: [{ image: 'busybox:1.36.1', command: ['true'] }] }))
+    expect(() => new ResilientDeployment(Testing.chart(), 'web', { containers: [web], initContainers: [{ name: 'init', image: 'busybox:1.36.1', command: ['true'] }] }))
       .toThrow('ResilientDeployment \'test/web\': \'initContainers[0].resources\' (undefined) must be given (or \'defaultResources\'): an init container never gets the library\'s default requests and limits silently, and its requests count toward the pod\'s');
   });
 
   test('refuses one added later too', () => {
     const d = new ResilientDeployment(Testing.chart(), 'web', { containers: [web] });
-    expect(() => d.addInitContainer({ image: 'busybox:1.36.1' })).toThrow(/'initContainers\[0\]\.resources' \(undefined\) must be given/);
+    expect(() => d.addInitContainer({ name: 'init', image: 'busybox:1.36.1' })).toThrow(/'initContainers\[0\]\.resources' \(undefined\) must be given/);
   });
 });
 
@@ -164,5 +164,65 @@ describe('ResilientDeployment: names', () => {
     new ResilientDeployment(chart, 'a', { metadata: { name: 'web' }, containers: [web] });
     new ResilientDeployment(chart, 'b', { metadata: { name: 'web' }, containers: [web] });
     expect(() => app.synthYaml()).toThrow('Deployment.apps \'default/web\' is defined twice, by \'shop/a\' and by \'shop/b\'');
+  });
+});
+
+describe('ResilientDeployment: what the API server would reject is refused at construction', () => {
+  const attempt = (props: ConstructorParameters<typeof ResilientDeployment>[2]) => () => new ResilientDeployment(Testing.chart(), 'web', props);
+
+  test('refuses two unnamed containers, both called "main" by cdk8s-plus', () => {
+    expect(attempt({ containers: [web, { ...web, portNumber: 9090 }] })).toThrow(
+      'ResilientDeployment \'test/web\': \'containers[1].name\' ("main") must be unique in the pod: another container is already named "main" '
+      + '(cdk8s-plus\'s name for an unnamed container)');
+  });
+
+  test('refuses a container added later under the name of an init container', () => {
+    const chart = Testing.chart();
+    const d = new ResilientDeployment(chart, 'web', {
+      containers: [web], initContainers: [{ name: 'setup', image: 'busybox:1.36.1', resources: WorkloadDefaults.RESOURCES }],
+    });
+    expect(() => d.addContainer({ name: 'setup', image: 'busybox:1.36.1' })).toThrow(
+      'ResilientDeployment \'test/web\': \'containers[1].name\' ("setup") must be unique in the pod: another container is already named "setup"');
+  });
+
+  test('refuses a port name of 16 characters', () => {
+    expect(attempt({ containers: [{ ...web, ports: [{ number: 9090, name: 'metrics-exporter' }] }] })).toThrow(
+      'ResilientDeployment \'test/web\': \'containers[0].ports[0].name\' ("metrics-exporter") must be an IANA service name');
+  });
+
+  test('refuses an environment variable name with a space or "="', () => {
+    for (const name of ['MY VAR', 'A=B']) {
+      expect(attempt({ containers: [{ ...web, envVariables: { [name]: kplus.EnvValue.fromValue('x') } }] })).toThrow(
+        `ResilientDeployment 'test/web': 'containers[0].envVariables' (${JSON.stringify(name)}) must be an environment variable name`);
+    }
+  });
+
+  test('refuses untagged and :latest images unless allowLatestImage is set', () => {
+    expect(attempt({ containers: [{ ...web, image: 'nginx' }] })).toThrow(
+      'ResilientDeployment \'test/web\': \'containers[0].image\' ("nginx") must be pinned with a tag or a digest');
+    expect(attempt({ containers: [{ ...web, image: 'nginx:latest' }] })).toThrow(
+      'ResilientDeployment \'test/web\': \'containers[0].image\' ("nginx:latest") must be pinned with a tag other than "latest"');
+    expect(attempt({ containers: [{ ...web, image: 'Nginx:1.27' }] })).toThrow(
+      'ResilientDeployment \'test/web\': \'containers[0].image\' ("Nginx:1.27") must be a container image reference');
+    const chart = Testing.chart();
+    new ResilientDeployment(chart, 'web', { allowLatestImage: true, containers: [{ ...web, image: 'nginxinc/nginx-unprivileged:latest' }] });
+    expect(podSpec(only(synthValid(chart), 'Deployment')).containers[0].image).toBe('nginxinc/nginx-unprivileged:latest');
+  });
+
+  test('refuses replicas beyond the API\'s 32-bit integers', () => {
+    expect(attempt({ replicas: 2 ** 31, containers: [web] })).toThrow(
+      'ResilientDeployment \'test/web\': \'replicas\' (2147483648) must be at most 2147483647: the API server stores it as a 32-bit integer');
+  });
+
+  test('refuses label values of 64 characters or with non-ASCII letters', () => {
+    expect(attempt({ metadata: { labels: { team: 'a'.repeat(64) } }, containers: [web] })).toThrow(
+      `ResilientDeployment 'test/web': 'metadata.labels.team' ("${'a'.repeat(64)}") must be a valid label value`);
+    expect(attempt({ podMetadata: { labels: { team: 'café' } }, containers: [web] })).toThrow(
+      'ResilientDeployment \'test/web\': \'podMetadata.labels.team\' ("café") must be a valid label value');
+  });
+
+  test('refuses a memory size that would be written 1e+30Gi', () => {
+    expect(attempt({ containers: [{ ...web, resources: { memory: { request: Size.gibibytes(1e30) } } }] })).toThrow(
+      'ResilientDeployment \'test/web\': \'containers[0].resources.memory.request\' (1e+30Gi) must be written as a plain quantity');
   });
 });
