@@ -9,6 +9,19 @@ const RESOURCES: kplus.ContainerResources = {
   memory: { request: Size.mebibytes(128), limit: Size.mebibytes(128) },
 };
 
+/** Where PostgreSQL's Secret is mounted: the Docker secrets path the image's `*_FILE` variables are documented with. */
+const SECRETS_PATH = '/run/secrets/postgresql';
+
+/**
+ * The workshop's readiness probe (GET /); liveness asks less, only that the container accepts connections (the
+ * workshop used the same GET / for both, which restarts a replica that is merely slow or overloaded instead of only
+ * taking it out of the Service).
+ */
+const WEB_PROBES = {
+  readiness: kplus.Probe.fromHttpGet('/'),
+  liveness: kplus.Probe.fromTcpSocket(),
+};
+
 /** The calculator backend as steps 03 to 07 run it: 3 replicas on 8080 behind a ClusterIP Service on 80. */
 const BACKEND: ScalableBackendProps = {
   name: 'calculator-backend',
@@ -18,8 +31,7 @@ const BACKEND: ScalableBackendProps = {
   servicePort: 80,
   replicas: 3,
   resources: RESOURCES,
-  liveness: kplus.Probe.fromHttpGet('/'),
-  readiness: kplus.Probe.fromHttpGet('/'),
+  ...WEB_PROBES,
   writablePaths: ['/tmp'],
   labels: { app: 'calculator-backend' },
 };
@@ -30,7 +42,8 @@ const BACKEND: ScalableBackendProps = {
  * its Service name.
  *
  * Better than the workshop's YAML: pinned images pulled IfNotPresent, a PodDisruptionBudget and spread for each
- * tier, hardened containers (the Node.js images run as UID 10001 with a writable /tmp only).
+ * tier, a TCP liveness probe next to the HTTP readiness probe (the workshop probed GET / for both), hardened
+ * containers (the Node.js images run as UID 10001 with a writable /tmp only).
  */
 export class CalculatorChart extends Chart {
   public readonly backend: ScalableBackend;
@@ -50,8 +63,7 @@ export class CalculatorChart extends Chart {
       serviceType: kplus.ServiceType.LOAD_BALANCER,
       replicas: 3,
       resources: RESOURCES,
-      liveness: kplus.Probe.fromHttpGet('/'),
-      readiness: kplus.Probe.fromHttpGet('/'),
+      ...WEB_PROBES,
       writablePaths: ['/tmp'],
       labels: { app: 'calculator-frontend' },
       env: {
@@ -68,8 +80,9 @@ export class CalculatorChart extends Chart {
  * `calculator-db`, so that it can be applied next to steps 03 to 06.
  *
  * Better than the workshop's YAML: postgres:16.4 instead of 10.5 (end of life), run as its UID 999 on a read-only
- * root filesystem, with a headless governing Service and probes; the password comes from the Secret
- * `calculator-postgresql` (key `password`), created out of band:
+ * root filesystem, with a headless governing Service and probes (readiness `pg_isready`, liveness a bare TCP
+ * connection); the password comes from the Secret `calculator-postgresql` (key `password`), mounted as a file for the
+ * image's `POSTGRES_PASSWORD_FILE` and created out of band:
  * `kubectl -n calculator-db create secret generic calculator-postgresql --from-literal=password=...` (the workshop
  * wrote `postgres` in the manifest). The backend also gets the port, user, password and database as `PG_PORT`,
  * `PG_USER`, `PG_PASSWORD` and `PG_DATABASE`. The workshop's `storageClassName: standard` exists on minikube and GKE
@@ -108,7 +121,8 @@ export class CalculatorDatabaseChart extends Chart {
         ports: [{ name: 'postgres', number: 5432 }],
         envVariables: {
           POSTGRES_USER: kplus.EnvValue.fromValue('postgres'),
-          POSTGRES_PASSWORD: kplus.EnvValue.fromSecretValue({ secret, key: 'password' }),
+          // A file of the mounted Secret, not an environment variable: the image's entrypoint reads it.
+          POSTGRES_PASSWORD_FILE: kplus.EnvValue.fromValue(`${SECRETS_PATH}/password`),
           POSTGRES_DB: kplus.EnvValue.fromValue('calculator'),
           // The workshop's subPath `data`, as PGDATA: initdb never meets the volume's lost+found.
           PGDATA: kplus.EnvValue.fromValue('/var/lib/postgresql/data/data'),
@@ -119,8 +133,18 @@ export class CalculatorDatabaseChart extends Chart {
           memory: { request: Size.mebibytes(256), limit: Size.mebibytes(256) },
         },
         readiness: kplus.Probe.fromCommand(ready, { periodSeconds: Duration.seconds(5), timeoutSeconds: Duration.seconds(5) }),
-        liveness: kplus.Probe.fromCommand(ready, { periodSeconds: Duration.seconds(10), failureThreshold: 6, timeoutSeconds: Duration.seconds(5) }),
+        // Liveness asks less than readiness: that the server still accepts connections (PostgreSQL 12+ logs nothing
+        // for a connection closed before its startup packet).
+        liveness: kplus.Probe.fromTcpSocket({
+          port: 5432, periodSeconds: Duration.seconds(10), failureThreshold: 6, timeoutSeconds: Duration.seconds(5),
+        }),
         startup: kplus.Probe.fromCommand(ready, { periodSeconds: Duration.seconds(5), failureThreshold: 60, timeoutSeconds: Duration.seconds(5) }),
+        volumeMounts: [{
+          path: SECRETS_PATH,
+          // Readable by the postgres group only (fsGroup 999).
+          volume: kplus.Volume.fromSecret(this, 'postgresql-secret-volume', secret, { name: 'secrets', defaultMode: 0o440, items: { password: { path: 'password' } } }),
+          readOnly: true,
+        }],
       }],
     });
     for (const [i, path] of ['/var/run/postgresql', '/tmp'].entries()) {

@@ -57,6 +57,9 @@ export class ChaosExperimentChart extends Chart {
         },
         startup: kplus.Probe.fromTcpSocket({ port: 8080, periodSeconds: Duration.seconds(2), failureThreshold: 30 }),
         readiness: kplus.Probe.fromHttpGet('/', { port: 8080 }),
+        // Liveness asks less than readiness, only that the JVM accepts connections; it plays no part in the runs (the
+        // pod killer deletes pods long before a failing liveness probe would restart one).
+        liveness: kplus.Probe.fromTcpSocket({ port: 8080 }),
       }],
     });
     this.webapp.containers[0].mount('/tmp', kplus.Volume.fromEmptyDir(this, 'tmp', 'tmp'));

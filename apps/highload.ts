@@ -52,7 +52,8 @@ http {
  * with their own volumes (the homework's Deployment re-cloned the primary into an emptyDir on every restart); every
  * password comes from the Secret `highload-postgres` (keys `password`, `replication-password`), created out of band:
  * `kubectl -n highload-dns create secret generic highload-postgres --from-literal=password=... --from-literal=replication-password=...`.
- * 2 replicas of nginx and HAProxy with disruption budgets, pinned tags, requests and limits, and Pod Security
+ * 2 replicas of nginx and HAProxy with disruption budgets, pinned tags, requests and limits, liveness probes that
+ * ask less than readiness (a TCP connection, where the homework probed /health for both), and Pod Security
  * "restricted" enforced on the namespace. Build the backend image with the homework's `images/build_and_push.sh`
  * and tag it `1.0.0`.
  */
@@ -99,7 +100,9 @@ export class HighloadChart extends Chart {
       containerPort: 8000,
       replicas: 2,
       readiness: kplus.Probe.fromHttpGet('/health', { initialDelaySeconds: Duration.seconds(3), periodSeconds: Duration.seconds(5) }),
-      liveness: kplus.Probe.fromHttpGet('/health', { initialDelaySeconds: Duration.seconds(10), periodSeconds: Duration.seconds(10) }),
+      // The homework's timings. Liveness asks less than readiness, only that the server accepts connections: a
+      // backend too busy to answer /health in time leaves the Service instead of being restarted.
+      liveness: kplus.Probe.fromTcpSocket({ initialDelaySeconds: Duration.seconds(10), periodSeconds: Duration.seconds(10) }),
       env: db.env,
       writablePaths: ['/tmp'],
     });
@@ -126,7 +129,7 @@ export class HighloadChart extends Chart {
       servicePort: 80,
       replicas: 2,
       readiness: kplus.Probe.fromHttpGet('/healthz'),
-      liveness: kplus.Probe.fromHttpGet('/healthz'),
+      liveness: kplus.Probe.fromTcpSocket(),
       volumeMounts: [{
         path: '/etc/nginx/nginx.conf',
         subPath: 'nginx.conf',

@@ -35,6 +35,8 @@ export class KubeMonkeyChart extends Chart {
       containerPort: 8080,
       replicas: 3,
       readiness: kplus.Probe.fromHttpGet('/'),
+      // Liveness asks less than readiness: only that nginx accepts connections.
+      liveness: kplus.Probe.fromTcpSocket(),
       // nginx keeps its pid file and temporary files under /tmp.
       writablePaths: ['/tmp'],
       labels: { app: 'monkey-victim' },

@@ -1,7 +1,10 @@
-import { Chart, ChartProps, Size } from 'cdk8s';
+import { Chart, ChartProps, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AutoscaledDeployment, AutoscalingOptions, LoadBalancedService } from 'cdk8s-resilience';
+
+/** Sends `HEAD /healthz` to Apache and succeeds on any HTTP status line. */
+const LIVENESS_SCRIPT = 'exec 3<>/dev/tcp/127.0.0.1/80 && printf \'HEAD /healthz HTTP/1.0\\r\\n\\r\\n\' >&3 && read -r -t 5 status <&3 && [[ $status == HTTP/* ]]';
 
 /**
  * php-apache as the workshop runs it: every request burns CPU, requests 100m/64Mi and limits 200m/128Mi, port 80
@@ -22,6 +25,10 @@ function phpApache(scope: Construct, name: string, autoscaling: AutoscalingOptio
       },
       // A TCP check: an HTTP one would run the CPU-burning page every 10 s and skew the very metric it scales on.
       readiness: kplus.Probe.fromTcpSocket(),
+      // Liveness: that Apache still answers HTTP (any status, for a path that runs no PHP). A hung Apache still
+      // accepts TCP connections (the kernel completes them), so only a request shows it. Bash builtins only, every
+      // 30 s: a few milliseconds of CPU, far below the 10m the HPA targets; an HTTP probe of / would burn the page.
+      liveness: kplus.Probe.fromCommand(['bash', '-c', LIVENESS_SCRIPT], { periodSeconds: Duration.seconds(30), timeoutSeconds: Duration.seconds(5) }),
     }],
     // Apache runs as the unprivileged UID: the namespaced sysctl lets it bind port 80 without a capability
     // ("restricted" allows it), and its pid and lock files go to emptyDirs under the read-only root.
@@ -40,8 +47,8 @@ function phpApache(scope: Construct, name: string, autoscaling: AutoscalingOptio
  * and 10 replicas. Load it with `kubectl run load --image=busybox:1.36 -- sh -c "while true; do wget -qO- http://php-apache; done"`.
  *
  * Fixed from the workshop's YAML: no `replicas` on the Deployment (it reset the HPA's count to 1 on every apply),
- * a rolling update instead of `Recreate` (every rollout was an outage), a readiness probe, a pinned pull policy and
- * hardened containers. The HPA's scale-up and scale-down behavior is written out (the Kubernetes defaults).
+ * a rolling update instead of `Recreate` (every rollout was an outage), readiness and liveness probes that never run
+ * the CPU-burning page, a pinned pull policy and hardened containers. The HPA's scale-up and scale-down behavior is written out (the Kubernetes defaults).
  */
 export class PhpApacheChart extends Chart {
   public readonly web: AutoscaledDeployment;

@@ -4,6 +4,17 @@ import { Construct } from 'constructs';
 import { AutoscaledDeployment, LoadBalancedService, ScalableBackend } from 'cdk8s-resilience';
 
 /**
+ * The probes of the frontend and the backends: ready while the app answers its page `/` with a success (the
+ * workshop's own measure of a healthy backend), alive while it accepts connections. Liveness asks less, so that a
+ * replica that answers errors or is overloaded leaves the Service instead of being restarted. The images are the
+ * participants' own: their apps must answer `/` with a 2xx or 3xx.
+ */
+const PROBES = {
+  readiness: kplus.Probe.fromHttpGet('/'),
+  liveness: kplus.Probe.fromTcpSocket(),
+};
+
+/**
  * What differs between the Playground's clusters.
  */
 export interface PlaygroundClusterProps extends ChartProps {
@@ -43,8 +54,8 @@ export interface PlaygroundClusterProps extends ChartProps {
  * non-200 answers (in the mesh: outlier detection on each backend's Service), and backend Deployments that each scale with an `autoscaling/v2` HorizontalPodAutoscaler.
  *
  * Better than the workshop's template: `autoscaling/v2` (not v1 with an `apps/v1beta1` target), fields inside
- * `spec`, no `replicas` fighting the HPA, a floor of 2 replicas per backend with a disruption budget, readiness
- * probes, pinned images and hardened containers (the code runs as UID 10001 with only /tmp writable).
+ * `spec`, no `replicas` fighting the HPA, a floor of 2 replicas per backend with a disruption budget, readiness and
+ * liveness probes, pinned images and hardened containers (the code runs as UID 10001 with only /tmp writable).
  */
 export class PlaygroundClusterChart extends Chart {
   public readonly frontend: ScalableBackend;
@@ -72,7 +83,7 @@ export class PlaygroundClusterChart extends Chart {
             cpu: { request: kplus.Cpu.millis(250), limit: kplus.Cpu.millis(1000) },
             memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
           },
-          readiness: kplus.Probe.fromTcpSocket(),
+          ...PROBES,
         }],
         // The scaling policy. Running user code is CPU-bound, so CPU is the signal. Two replicas at least: one pod
         // lost (a node drain, the "evil hacker") never takes the backend down, and the disruption budget holds.
@@ -120,6 +131,7 @@ export class PlaygroundClusterChart extends Chart {
         cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
         memory: { request: Size.mebibytes(128), limit: Size.mebibytes(128) },
       },
+      ...PROBES,
       writablePaths: ['/tmp'],
       labels: { app: `${props.cluster}-frontend` },
       env: {

@@ -11,9 +11,12 @@ const JVM_RESOURCES: kplus.ContainerResources = {
   memory: { request: Size.mebibytes(512), limit: Size.mebibytes(512) },
 };
 
-// TCP probes on purpose: every GET / creates an HTTP session, which a probe would store again and again.
+// Readiness GETs the page, so that a replica that cannot serve it (its session store unreachable) leaves the
+// Service; the price is an HTTP session per probe (every 10 s per replica), which expires after Spring's 30 minutes.
+// Liveness asks less, only that the JVM accepts connections: a replica that is slow, or whose store is down, is not
+// restarted for it.
 const webappProbes = {
-  readiness: kplus.Probe.fromTcpSocket({ port: 8080 }),
+  readiness: kplus.Probe.fromHttpGet('/', { port: 8080 }),
   liveness: kplus.Probe.fromTcpSocket({ port: 8080 }),
   // Up to 2 minutes for the JVM to start (and, with MySQL, for the database to come up first).
   startup: kplus.Probe.fromTcpSocket({ port: 8080, periodSeconds: Duration.seconds(2), failureThreshold: 60 }),
@@ -26,7 +29,8 @@ const webappProbes = {
  *
  * Better than the talk's YAML: MySQL is a StatefulSet with its own volume (the talk's Deployment lost every session
  * with its pod), behind a headless Service; the root password comes from the Secret `webgatos-db` (key `password`),
- * created out of band: `kubectl -n webgatos-mysql create secret generic webgatos-db --from-literal=password=...`
+ * mounted as a file for the image's `MYSQL_ROOT_PASSWORD_FILE` (the app, which reads it from its environment only,
+ * gets it as `DATABASE_PASS`), created out of band: `kubectl -n webgatos-mysql create secret generic webgatos-db --from-literal=password=...`
  * (the talk wrote it in both Deployments, and two different ones at that); a rolling update instead of `Recreate`,
  * probes, requests and limits, a disruption budget, hardened containers and Pod Security "restricted" enforced.
  */
@@ -49,8 +53,12 @@ export class WebgatosMysqlChart extends Chart {
       clusterIP: 'None',
       ports: [{ name: 'mysql', port: 3306, targetPort: 3306 }],
     });
-    // mysqladmin ping exits 0 whenever the server answers, even "access denied": no password needed.
+    // mysqladmin ping exits 0 whenever the server answers, even "access denied": no password needed. Over TCP, as
+    // clients connect (the first initialization runs a temporary server without networking).
     const ping = ['mysqladmin', 'ping', '--host=127.0.0.1'];
+    // Liveness asks the server process itself, over its socket. Not a bare TCP probe: MySQL counts a connection
+    // closed before its handshake as an error of the kubelet's node IP, and blocks that IP after max_connect_errors.
+    const socketPing = ['mysqladmin', 'ping', '--socket=/var/run/mysqld/mysqld.sock'];
     this.db = new ResilientStatefulSet(this, 'db', {
       metadata: { name: 'db', namespace },
       service: this.dbService,
@@ -69,15 +77,27 @@ export class WebgatosMysqlChart extends Chart {
         ],
         ports: [{ name: 'mysql', number: 3306 }],
         envVariables: {
-          MYSQL_ROOT_PASSWORD: kplus.EnvValue.fromSecretValue({ secret, key: 'password' }),
+          // A file of the mounted Secret, not an environment variable: the image's entrypoint reads it.
+          MYSQL_ROOT_PASSWORD_FILE: kplus.EnvValue.fromValue('/run/secrets/mysql/password'),
           MYSQL_DATABASE: kplus.EnvValue.fromValue('webapp_db'),
         },
+        volumeMounts: [{
+          // The Docker secrets path the image's `*_FILE` variables are documented with; readable by the mysql group
+          // only (fsGroup 999).
+          path: '/run/secrets/mysql',
+          volume: kplus.Volume.fromSecret(this, 'db-secret-volume', secret, {
+            name: 'secrets', defaultMode: 0o440, items: { password: { path: 'password' } },
+          }),
+          readOnly: true,
+        }],
         resources: {
           cpu: { request: kplus.Cpu.millis(250), limit: kplus.Cpu.millis(1000) },
           memory: { request: Size.mebibytes(512), limit: Size.gibibytes(1) },
         },
         readiness: kplus.Probe.fromCommand(ping, { periodSeconds: Duration.seconds(5), timeoutSeconds: Duration.seconds(5) }),
-        liveness: kplus.Probe.fromCommand(ping, { periodSeconds: Duration.seconds(10), failureThreshold: 6, timeoutSeconds: Duration.seconds(5) }),
+        liveness: kplus.Probe.fromCommand(socketPing, {
+          periodSeconds: Duration.seconds(10), failureThreshold: 6, timeoutSeconds: Duration.seconds(5),
+        }),
         // Up to 5 minutes for the first initialization (it runs a temporary server without networking).
         startup: kplus.Probe.fromCommand(ping, { periodSeconds: Duration.seconds(5), failureThreshold: 60, timeoutSeconds: Duration.seconds(5) }),
       }],

@@ -5,6 +5,7 @@ import { compact } from '../core/util';
 import {
   checkDnsLabel, checkImage, checkResources, checkWholeNumber, checkWholeSeconds, propError, requireProps, Subject, subjectOf,
 } from '../core/validation';
+import { NetworkPolicyOptions, WorkloadNetworkPolicy } from '../workload/network-policy';
 import { PodSecurity, PodSecurityOptions } from '../workload/pod-security';
 import { WorkloadDefaults } from '../workload/workload-defaults';
 
@@ -191,6 +192,14 @@ export interface LoadTestProps {
    * @default Duration.minutes(5)
    */
   readonly targetReadyTimeout?: Duration;
+
+  /**
+   * The NetworkPolicy that isolates the Job's pod, as every workload of this library gets: it accepts no connection
+   * (artillery exposes no port) and, by default, may open any (to the target, and to DNS to find it). With
+   * `allowEgress: false` add your own policy that lets it reach the target.
+   * @default - a policy allowing no ingress and all egress
+   */
+  readonly networkPolicy?: NetworkPolicyOptions;
 }
 
 /**
@@ -199,7 +208,8 @@ export interface LoadTestProps {
  * loads the plugin only from there, so a bare `config.ensure` as in older scripts checks nothing): when the service
  * misses one, artillery exits non-zero and the Job fails. `backoffLimit` is 0: a failed load test is a result, not
  * something to retry. An init container first waits for the target to answer, so that a test applied together with
- * its service measures the running service, not its start.
+ * its service measures the running service, not its start. Like every workload of this library, its pod gets a
+ * NetworkPolicy: no connection in, any connection out.
  *
  * A Job cannot be changed once created: delete it before applying a changed one.
  *
@@ -357,6 +367,8 @@ export class LoadTest extends Construct {
   public readonly configMap: kplus.ConfigMap;
   /** The generated artillery script (YAML). */
   public readonly script: string;
+  /** The NetworkPolicy of the Job's pod, unless `networkPolicy.enabled` is false. */
+  public readonly networkPolicy?: WorkloadNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: LoadTestProps) {
     super(scope, id);
@@ -406,5 +418,9 @@ export class LoadTest extends Construct {
     const script = kplus.Volume.fromConfigMap(this, 'ScriptVolume', this.configMap, { name: 'script' });
     container.mount(LoadTest.SCRIPT_DIR, script, { readOnly: true });
     container.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp'));
+    const network = props.networkPolicy ?? {};
+    if (network.enabled ?? true) {
+      this.networkPolicy = new WorkloadNetworkPolicy(this, 'NetworkPolicy', { ...network, target: this.job });
+    }
   }
 }

@@ -142,6 +142,8 @@ const DATA_PATH = '/var/lib/postgresql/data';
 // A sub-directory, so that initdb and pg_basebackup never meet the volume's lost+found.
 const PGDATA = `${DATA_PATH}/pgdata`;
 const STATS_PORT = 8404;
+// Where the passwords are mounted as files (the Docker secrets path the image's `*_FILE` variables are documented with).
+const SECRETS_PATH = '/run/secrets/postgres';
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 // The longest `name`: the StatefulSet `<name>-replicas` must be a valid StatefulSet name.
@@ -160,8 +162,10 @@ const NAME_MAX = STATEFUL_SET_NAME_MAX - '-replicas'.length;
  *   it finds through the replicas Service's DNS records (`server-template`), checking that each one answers the
  *   PostgreSQL protocol; it is ready only while at least one replica is up. Connect to `<name>-haproxy` to read.
  *
- * The passwords come from a Secret created out of band; every container runs as the image's UID 999, non-root,
- * with a read-only root filesystem (Pod Security "restricted"). Failover is not automatic: promote a replica by hand
+ * The passwords come from a Secret created out of band, mounted as files under `/run/secrets/postgres` (the image's
+ * `POSTGRES_PASSWORD_FILE`; the scripts read the replication password from its file), never as environment
+ * variables. Every container runs as the image's UID 999, non-root, with a read-only root filesystem (Pod Security
+ * "restricted"). Failover is not automatic: promote a replica by hand
  * (`pg_ctl promote`) if the primary's volume is lost.
  *
  * @example
@@ -221,7 +225,7 @@ export class ReplicatedPostgres extends Construct {
       '# pg_hba rule that lets it connect for replication (the image\'s "host all all all" does not cover replication).',
       'set -euo pipefail',
       'psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \\',
-      '  --set=role="$REPLICATION_USER" --set=password="$REPLICATION_PASSWORD" <<\'SQL\'',
+      '  --set=role="$REPLICATION_USER" --set=password="$(< "$REPLICATION_PASSWORD_FILE")" <<\'SQL\'',
       'CREATE ROLE :"role" WITH REPLICATION LOGIN PASSWORD :\'password\';',
       'SQL',
       'echo "host replication $REPLICATION_USER all scram-sha-256" >> "$PGDATA/pg_hba.conf"',
@@ -241,6 +245,9 @@ export class ReplicatedPostgres extends Construct {
       '  sleep 2',
       'done',
       'rm -rf "$PGDATA"',
+      '# The password comes from the mounted Secret, not from the pod spec\'s environment.',
+      'PGPASSWORD="$(< "$REPLICATION_PASSWORD_FILE")"',
+      'export PGPASSWORD',
       '# --write-recovery-conf writes standby.signal and primary_conninfo: the replica starts as a hot standby.',
       `pg_basebackup --host="$PRIMARY_HOST" --port=${PORT} --username="$REPLICATION_USER" --pgdata="$PGDATA" \\`,
       '  --wal-method=stream --write-recovery-conf --checkpoint=fast --no-password',
@@ -320,7 +327,14 @@ export class ReplicatedPostgres extends Construct {
     // The official image runs as postgres (999); fsGroup 999 lets it own its volume.
     const security = { user: 999, group: 999 };
     const volumeClaims = [{ name: 'data', storage: this.storage, storageClassName: props.storageClassName, mountPath: DATA_PATH }];
-    const password = (key: string) => kplus.EnvValue.fromSecretValue({ secret: this.secret, key });
+    // The passwords are files of a Secret volume, read-only to the postgres group (fsGroup 999), never environment
+    // variables (which `kubectl describe`, crash dumps and every child process see).
+    const secretFile = (key: string) => kplus.EnvValue.fromValue(`${SECRETS_PATH}/${key}`);
+    const secretVolume = (volumeId: string, keys: string[]) => kplus.Volume.fromSecret(this, volumeId, this.secret, {
+      name: 'secrets',
+      defaultMode: 0o440,
+      items: Object.fromEntries(keys.map(key => [key, { path: key }])),
+    });
 
     // Primary: initdb on first start, plus the replication role.
     this.initScripts = new kplus.ConfigMap(this, 'PrimaryInit', {
@@ -342,13 +356,15 @@ export class ReplicatedPostgres extends Construct {
         envVariables: {
           PGDATA: kplus.EnvValue.fromValue(PGDATA),
           POSTGRES_USER: kplus.EnvValue.fromValue(this.user),
-          POSTGRES_PASSWORD: password(this.passwordKey),
+          // The image's entrypoint reads the password from this file.
+          POSTGRES_PASSWORD_FILE: secretFile(this.passwordKey),
           POSTGRES_DB: kplus.EnvValue.fromValue(this.database),
           REPLICATION_USER: kplus.EnvValue.fromValue(this.replicationUser),
-          REPLICATION_PASSWORD: password(this.replicationPasswordKey),
+          REPLICATION_PASSWORD_FILE: secretFile(this.replicationPasswordKey),
         },
         volumeMounts: [
           ...this.scratchMounts('Primary'),
+          { path: SECRETS_PATH, volume: secretVolume('PrimarySecrets', [this.passwordKey, this.replicationPasswordKey]), readOnly: true },
           // Executable, so that the entrypoint runs the script instead of sourcing it.
           { path: '/docker-entrypoint-initdb.d', volume: kplus.Volume.fromConfigMap(this, 'PrimaryInitVolume', this.initScripts, { name: 'init', defaultMode: 0o555 }) },
         ],
@@ -381,9 +397,12 @@ export class ReplicatedPostgres extends Construct {
         PGDATA: kplus.EnvValue.fromValue(PGDATA),
         PRIMARY_HOST: kplus.EnvValue.fromValue(this.primaryService.name),
         REPLICATION_USER: kplus.EnvValue.fromValue(this.replicationUser),
-        PGPASSWORD: password(this.replicationPasswordKey),
+        REPLICATION_PASSWORD_FILE: secretFile(this.replicationPasswordKey),
       },
-      volumeMounts: [{ path: DATA_PATH, volume: this.readReplicas.claimVolume('data') }],
+      volumeMounts: [
+        { path: DATA_PATH, volume: this.readReplicas.claimVolume('data') },
+        { path: SECRETS_PATH, volume: secretVolume('ReplicasSecrets', [this.replicationPasswordKey]), readOnly: true },
+      ],
     });
 
     // HAProxy: balances reads over whichever replicas DNS returns.
@@ -440,7 +459,10 @@ export class ReplicatedPostgres extends Construct {
       ports: [{ number: PORT, name: 'postgres' }],
       resources,
       readiness: kplus.Probe.fromCommand(ready, { periodSeconds: Duration.seconds(5), timeoutSeconds }),
-      liveness: kplus.Probe.fromCommand(ready, { periodSeconds: Duration.seconds(10), failureThreshold: 6, timeoutSeconds }),
+      // Liveness asks less than readiness: only that the server still accepts connections, so that a server busy with
+      // recovery or overloaded is taken out of the Service, not restarted. PostgreSQL 12+ logs nothing for a
+      // connection closed before its startup packet.
+      liveness: kplus.Probe.fromTcpSocket({ port: PORT, periodSeconds: Duration.seconds(10), failureThreshold: 6, timeoutSeconds }),
       // Up to 5 minutes for initdb, crash recovery or catching up.
       startup: kplus.Probe.fromCommand(ready, { periodSeconds: Duration.seconds(5), failureThreshold: 60, timeoutSeconds }),
     };

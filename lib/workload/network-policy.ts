@@ -60,7 +60,7 @@ export class WorkloadNetworkPolicy extends Construct {
     this.resource = new kplus.k8s.KubeNetworkPolicy(this, 'Resource', {
       metadata: compact({ namespace: target.metadata.namespace, ...props.metadata }),
       spec: {
-        podSelector: { matchLabels: target.matchLabels },
+        podSelector: { matchLabels: podLabels(target) },
         policyTypes: ['Ingress', 'Egress'],
         // The containers' ports are read at synth: containers and ports may be added after this construct.
         ingress: Lazy.any({ produce: () => ingressRules(target) }),
@@ -73,6 +73,17 @@ export class WorkloadNetworkPolicy extends Construct {
   public get name(): string {
     return this.resource.name;
   }
+}
+
+/**
+ * Labels that select exactly the target's pods: its selector's labels, or, for a workload without a selector of its
+ * own (a cdk8s-plus Job: Kubernetes generates its selector), the address label cdk8s-plus puts on every pod template.
+ * Never none: an empty podSelector would select every pod of the namespace.
+ */
+function podLabels(target: kplus.Workload): Record<string, string> {
+  const labels = target.matchLabels;
+  if (Object.keys(labels).length) return labels;
+  return { [kplus.Pod.ADDRESS_LABEL]: target.podMetadata.getLabel(kplus.Pod.ADDRESS_LABEL)! };
 }
 
 /** One rule admitting connections to every port the target's containers expose (each once); none when they expose none. */

@@ -4,8 +4,8 @@ import { AddressInfo } from 'net';
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { parse } from 'yaml';
-import { LoadTest, LoadTestMethod, LoadTestProps, ScalableBackend } from '../../lib';
-import { only, podSpec, synthValid } from '../util';
+import { LoadTest, LoadTestMethod, LoadTestProps, ScalableBackend, WorkloadNetworkPolicy } from '../../lib';
+import { ofKind, only, podSpec, synthValid } from '../util';
 
 const minimal: LoadTestProps = {
   target: 'http://webapp:8080',
@@ -150,6 +150,23 @@ describe('LoadTest defaults', () => {
   test('keeps the finished Job by default', () => {
     expect(synth().job.spec.ttlSecondsAfterFinished).toBeUndefined();
   });
+
+  test('isolates the Job\'s pod with a NetworkPolicy by default: no connection in (artillery exposes no port), any out', () => {
+    const { test, manifests, job } = synth({}, 'shop');
+    expect(only(manifests, 'NetworkPolicy')).toEqual({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'test-load-networkpolicy-c8344490', namespace: 'shop' },
+      spec: {
+        podSelector: { matchLabels: { 'cdk8s.io/metadata.addr': 'test-load-Job-c8d31614' } },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [],
+        egress: [{}],
+      },
+    });
+    expect(job.spec.template.metadata.labels).toEqual({ 'cdk8s.io/metadata.addr': 'test-load-Job-c8d31614' });
+    expect(test.networkPolicy).toBeInstanceOf(WorkloadNetworkPolicy);
+  });
 });
 
 describe('LoadTest props', () => {
@@ -170,6 +187,19 @@ describe('LoadTest props', () => {
       requests: { 'cpu': '250m', 'memory': '256Mi', 'ephemeral-storage': '1Gi' },
       limits: { 'cpu': '1000m', 'memory': '512Mi', 'ephemeral-storage': '2Gi' },
     });
+  });
+});
+
+describe('LoadTest network policy', () => {
+  test('closes egress with networkPolicy.allowEgress false, leaving it to the user\'s own policies', () => {
+    const { manifests } = synth({ networkPolicy: { allowEgress: false } });
+    expect(only(manifests, 'NetworkPolicy').spec.egress).toEqual([]);
+  });
+
+  test('opts out with networkPolicy.enabled false', () => {
+    const { manifests, test } = synth({ networkPolicy: { enabled: false } });
+    expect(ofKind(manifests, 'NetworkPolicy')).toEqual([]);
+    expect(test.networkPolicy).toBeUndefined();
   });
 });
 

@@ -51,21 +51,47 @@ describe('ReplicatedPostgres: what it builds', () => {
     expect(spec.securityContext).toEqual(expect.objectContaining({ runAsUser: 999, runAsGroup: 999, fsGroup: 999, runAsNonRoot: true }));
     const c = spec.containers[0];
     expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
-    expect(c.volumeMounts.map((m: any) => m.mountPath)).toEqual(['/tmp', '/var/run/postgresql', '/docker-entrypoint-initdb.d', '/var/lib/postgresql/data']);
+    expect(c.volumeMounts.map((m: any) => m.mountPath))
+      .toEqual(['/tmp', '/var/run/postgresql', '/run/secrets/postgres', '/docker-entrypoint-initdb.d', '/var/lib/postgresql/data']);
     expect(env(c, 'PGDATA')).toEqual({ name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' });
-    expect(env(c, 'POSTGRES_PASSWORD')).toEqual({ name: 'POSTGRES_PASSWORD', valueFrom: { secretKeyRef: { name: 'pg-passwords', key: 'password' } } });
-    expect(env(c, 'REPLICATION_PASSWORD'))
-      .toEqual({ name: 'REPLICATION_PASSWORD', valueFrom: { secretKeyRef: { name: 'pg-passwords', key: 'replication-password' } } });
     // Executable, so that the entrypoint runs the script rather than sourcing it.
     expect(spec.volumes.find((v: any) => v.name === 'init').configMap.defaultMode).toBe(0o555);
-    expect(c.readinessProbe.exec.command).toEqual(['pg_isready', '--host=127.0.0.1', '--port=5432', '--username=app', '--dbname=appdb']);
-    expect(c.startupProbe.failureThreshold).toBe(60);
   });
 
-  test('creates the replication role and its pg_hba rule once, from the environment', () => {
+  test('mounts the primary\'s passwords as files of the Secret, read-only to the postgres group, never as environment variables', () => {
+    const { primary } = synth();
+    const spec = podSpec(primary);
+    const c = spec.containers[0];
+    expect(c.volumeMounts).toEqual(expect.arrayContaining([{ name: 'secrets', mountPath: '/run/secrets/postgres', readOnly: true }]));
+    expect(spec.volumes.find((v: any) => v.name === 'secrets')).toEqual({
+      name: 'secrets',
+      secret: {
+        secretName: 'pg-passwords',
+        defaultMode: 0o440,
+        items: [{ key: 'password', path: 'password' }, { key: 'replication-password', path: 'replication-password' }],
+      },
+    });
+    expect(c.env.filter((e: any) => /PASSWORD/.test(e.name))).toEqual([
+      { name: 'POSTGRES_PASSWORD_FILE', value: '/run/secrets/postgres/password' },
+      { name: 'REPLICATION_PASSWORD_FILE', value: '/run/secrets/postgres/replication-password' },
+    ]);
+  });
+
+  test('probes readiness with pg_isready and liveness with a bare TCP connection, which asks less', () => {
+    const { primary, replicas } = synth();
+    for (const set of [primary, replicas]) {
+      const c = podSpec(set).containers[0];
+      const isReady = ['pg_isready', '--host=127.0.0.1', '--port=5432', '--username=app', '--dbname=appdb'];
+      expect(c.readinessProbe).toEqual({ exec: { command: isReady }, failureThreshold: 3, periodSeconds: 5, timeoutSeconds: 5 });
+      expect(c.livenessProbe).toEqual({ tcpSocket: { port: 5432 }, failureThreshold: 6, periodSeconds: 10, timeoutSeconds: 5 });
+      expect(c.startupProbe).toEqual({ exec: { command: isReady }, failureThreshold: 60, periodSeconds: 5, timeoutSeconds: 5 });
+    }
+  });
+
+  test('creates the replication role and its pg_hba rule once, its password read from the mounted file', () => {
     const { initScript } = synth();
     expect(initScript).toContain('CREATE ROLE :"role" WITH REPLICATION LOGIN PASSWORD :\'password\';');
-    expect(initScript).toContain('--set=role="$REPLICATION_USER" --set=password="$REPLICATION_PASSWORD"');
+    expect(initScript).toContain('--set=role="$REPLICATION_USER" --set=password="$(< "$REPLICATION_PASSWORD_FILE")"');
     expect(initScript).toContain('echo "host replication $REPLICATION_USER all scram-sha-256" >> "$PGDATA/pg_hba.conf"');
   });
 
@@ -75,10 +101,19 @@ describe('ReplicatedPostgres: what it builds', () => {
     expect(replicas.spec.volumeClaimTemplates.map((t: any) => t.metadata.name)).toEqual(['data']);
     const clone = podSpec(replicas).initContainers[0];
     expect(clone.name).toBe('clone-primary');
-    expect(clone.volumeMounts).toEqual([{ name: 'data', mountPath: '/var/lib/postgresql/data' }]);
+    expect(clone.volumeMounts).toEqual([
+      { name: 'data', mountPath: '/var/lib/postgresql/data' },
+      { name: 'secrets', mountPath: '/run/secrets/postgres', readOnly: true },
+    ]);
     expect(env(clone, 'PRIMARY_HOST')).toEqual({ name: 'PRIMARY_HOST', value: pg.primaryService.name });
-    expect(env(clone, 'PGPASSWORD')).toEqual({ name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'pg-passwords', key: 'replication-password' } } });
+    expect(podSpec(replicas).volumes.find((v: any) => v.name === 'secrets')).toEqual({
+      name: 'secrets',
+      secret: { secretName: 'pg-passwords', defaultMode: 0o440, items: [{ key: 'replication-password', path: 'replication-password' }] },
+    });
+    expect(clone.env.filter((e: any) => /PASSWORD/.test(e.name)))
+      .toEqual([{ name: 'REPLICATION_PASSWORD_FILE', value: '/run/secrets/postgres/replication-password' }]);
     const script = clone.command[2];
+    expect(script).toContain('PGPASSWORD="$(< "$REPLICATION_PASSWORD_FILE")"\nexport PGPASSWORD\n');
     expect(script).toContain('if [ -s "$PGDATA/PG_VERSION" ]; then');
     expect(script).toContain('--wal-method=stream --write-recovery-conf');
     expect(podSpec(replicas).containers[0].env).toEqual([{ name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' }]);
@@ -115,10 +150,13 @@ describe('ReplicatedPostgres: what it builds', () => {
     const { manifests } = synth();
     expect(ofKind(manifests, 'Secret')).toEqual([]);
     const containers = manifests.filter(m => m.spec?.template).flatMap(m => [...podSpec(m).initContainers ?? [], ...podSpec(m).containers]);
-    for (const e of containers.flatMap(c => c.env ?? []).filter((v: any) => /PASS/.test(v.name))) {
-      expect(e.value).toBeUndefined();
-      expect(e.valueFrom.secretKeyRef.name).toBe('pg-passwords');
-    }
+    expect(containers.flatMap(c => c.env ?? []).filter((v: any) => /PASS/.test(v.name))).toEqual([
+      { name: 'POSTGRES_PASSWORD_FILE', value: '/run/secrets/postgres/password' },
+      { name: 'REPLICATION_PASSWORD_FILE', value: '/run/secrets/postgres/replication-password' },
+      { name: 'REPLICATION_PASSWORD_FILE', value: '/run/secrets/postgres/replication-password' },
+    ]);
+    const secretVolumes = manifests.filter(m => m.spec?.template).flatMap(m => podSpec(m).volumes ?? []).filter((v: any) => v.secret);
+    expect(secretVolumes.map((v: any) => v.secret.secretName)).toEqual(['pg-passwords', 'pg-passwords']);
   });
 });
 
@@ -241,8 +279,10 @@ describe('ReplicatedPostgres options', () => {
       limits: { 'cpu': '2000m', 'memory': '1024Mi', 'ephemeral-storage': '2Gi' },
     });
     expect(env(c, 'POSTGRES_USER').value).toBe('shop');
-    expect(env(c, 'POSTGRES_PASSWORD').valueFrom.secretKeyRef.key).toBe('shop-password');
-    expect(env(c, 'REPLICATION_PASSWORD').valueFrom.secretKeyRef.key).toBe('repl-password');
+    expect(env(c, 'POSTGRES_PASSWORD_FILE').value).toBe('/run/secrets/postgres/shop-password');
+    expect(env(c, 'REPLICATION_PASSWORD_FILE').value).toBe('/run/secrets/postgres/repl-password');
+    expect(podSpec(primary).volumes.find((v: any) => v.name === 'secrets').secret.items)
+      .toEqual([{ key: 'repl-password', path: 'repl-password' }, { key: 'shop-password', path: 'shop-password' }]);
     expect(c.readinessProbe.exec.command).toContain('--dbname=orders');
     expect(replicas.spec.replicas).toBe(3);
     expect(replicas.spec.volumeClaimTemplates[0].spec).toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'fast-ssd', resources: { requests: { storage: '20Gi' } } });

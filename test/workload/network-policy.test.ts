@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { ResilientDeployment, ScalableBackend, WorkloadNetworkPolicy } from '../../lib';
+import { PodSecurity, ResilientDeployment, ScalableBackend, WorkloadNetworkPolicy } from '../../lib';
 import { ofKind, only, synthValid } from '../util';
 
 const IMAGE = 'nginxinc/nginx-unprivileged:1.27.2';
@@ -52,10 +52,33 @@ describe('WorkloadNetworkPolicy', () => {
     expect(backend.networkPolicy).toBeUndefined();
   });
 
+  test('selects a Job\'s pods by the address label cdk8s-plus puts on them, never every pod: a Job has no selector of its own', () => {
+    const chart = Testing.chart();
+    const job = new kplus.Job(chart, 'job', {
+      securityContext: PodSecurity.podSecurityContext(),
+      containers: [{ image: 'busybox:1.36', securityContext: PodSecurity.containerSecurityContext() }],
+    });
+    PodSecurity.applySeccompProfile(job);
+    new WorkloadNetworkPolicy(chart, 'policy', { target: job });
+    expect(job.matchLabels).toEqual({});
+    const manifests = synthValid(chart);
+    expect(only(manifests, 'NetworkPolicy').spec.podSelector).toEqual({ matchLabels: { 'cdk8s.io/metadata.addr': 'test-job-c8a36c90' } });
+    expect(only(manifests, 'Job').spec.template.metadata.labels).toEqual({ 'cdk8s.io/metadata.addr': 'test-job-c8a36c90' });
+  });
+
   test('a ScalableBackend\'s policy selects exactly the pods of its Service', () => {
     const chart = Testing.chart();
     new ScalableBackend(chart, 'web', { image: IMAGE, containerPort: 8080, servicePort: 80 });
     const manifests = synthValid(chart);
     expect(only(manifests, 'NetworkPolicy').spec.podSelector.matchLabels).toEqual(only(manifests, 'Service').spec.selector);
+  });
+});
+
+describe('WorkloadNetworkPolicy: stable selectors', () => {
+  test('selects the pods by the workload\'s own selector labels when it has them', () => {
+    const chart = Testing.chart();
+    new ResilientDeployment(chart, 'web', { containers: [{ image: IMAGE, portNumber: 8080 }], selectorLabels: { app: 'web' } });
+    const manifests = synthValid(chart);
+    expect(only(manifests, 'NetworkPolicy').spec.podSelector).toEqual(only(manifests, 'Deployment').spec.selector);
   });
 });
