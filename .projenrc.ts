@@ -219,4 +219,7 @@ for (const language of ['java', 'go']) {
 // carries it) and `package:dotnet` builds it wherever a dotnet toolchain exists, and says it skipped it elsewhere.
 project.tasks.tryFind('package:dotnet')!.addCondition('command -v dotnet >/dev/null');
 
+// Released by hand (`npm run package-all`); the CHANGELOG records each version.
+project.package.addVersion('0.1.0');
+
 project.synth();

@@ -25,6 +25,6 @@ export const APPS: { [name: string]: (app: App) => void } = {
   'chaos-experiment': app => { chaosExperiment(app); },
   'kube-monkey': app => { new KubeMonkeyChart(app, 'kube-monkey'); },
   'highload': app => { new HighloadChart(app, 'highload'); },
-  'microservices': app => { new MicroservicesChart(app, 'microservices'); },
+  'microservices': app => { new MicroservicesChart(app, 'microservices', { namespace: 'boutique' }); },
   'webgatos-sessions': app => { new WebgatosMysqlChart(app, 'webgatos-mysql'); new WebgatosHazelcastChart(app, 'webgatos-hazelcast'); },
 };
