@@ -104,7 +104,7 @@ java_app() {
   cp -r "$HERE/java/pom.xml" "$HERE/java/src" "$app/"
   snippet java > "$app/src/main/java/com/example/quickstart/Quickstart.java"
   (cd "$app" \
-    && "${MVN[@]}" compile org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath -Dmdep.outputFile=classpath.txt \
+    && "${MVN[@]}" -Dcdk8s-resilience.version="$VERSION" compile org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath -Dmdep.outputFile=classpath.txt \
     && CDK8S_OUTDIR="$OUT/java" java -cp "target/classes:$(cat classpath.txt)" com.example.calculator.Main \
     && CDK8S_OUTDIR="$OUT/java-snippet" java -cp "target/classes:$(cat classpath.txt)" com.example.quickstart.Quickstart)
 }

@@ -13,6 +13,9 @@ import (
 )
 
 // resources are the workshop's requests and limits for both tiers: a guaranteed 128Mi, bursting to a full core.
+// Where PostgreSQL's Secret is mounted, for the image's POSTGRES_PASSWORD_FILE.
+const secretsPath = "/run/secrets/postgresql"
+
 func resources() *kplus.ContainerResources {
 	return &kplus.ContainerResources{
 		Cpu:    &kplus.CpuResources{Request: kplus.Cpu_Millis(jsii.Number(100)), Limit: kplus.Cpu_Millis(jsii.Number(1000))},
@@ -30,8 +33,8 @@ func backend() *cdk8sresilience.ScalableBackendProps {
 		ServicePort:     jsii.Number(80),
 		Replicas:        jsii.Number(3),
 		Resources:       resources(),
-		Liveness:        kplus.Probe_FromHttpGet(jsii.String("/"), nil),
 		Readiness:       kplus.Probe_FromHttpGet(jsii.String("/"), nil),
+		Liveness:        kplus.Probe_FromTcpSocket(nil),
 		WritablePaths:   jsii.Strings("/tmp"),
 		Labels:          &map[string]*string{"app": jsii.String("calculator-backend")},
 	}
@@ -51,8 +54,8 @@ func NewCalculatorChart(scope constructs.Construct, id string) cdk8s.Chart {
 		ServiceType:     kplus.ServiceType_LOAD_BALANCER,
 		Replicas:        jsii.Number(3),
 		Resources:       resources(),
-		Liveness:        kplus.Probe_FromHttpGet(jsii.String("/"), nil),
 		Readiness:       kplus.Probe_FromHttpGet(jsii.String("/"), nil),
+		Liveness:        kplus.Probe_FromTcpSocket(nil),
 		WritablePaths:   jsii.Strings("/tmp"),
 		Labels:          &map[string]*string{"app": jsii.String("calculator-frontend")},
 		Env: &map[string]kplus.EnvValue{
@@ -103,17 +106,25 @@ func NewCalculatorDatabaseChart(scope constructs.Construct, id string) cdk8s.Cha
 			},
 			Readiness: kplus.Probe_FromCommand(ready, &kplus.CommandProbeOptions{
 				PeriodSeconds: cdk8s.Duration_Seconds(jsii.Number(5)), TimeoutSeconds: cdk8s.Duration_Seconds(jsii.Number(5))}),
-			Liveness: kplus.Probe_FromCommand(ready, &kplus.CommandProbeOptions{
+			Liveness: kplus.Probe_FromTcpSocket(&kplus.TcpSocketProbeOptions{Port: jsii.Number(5432),
 				PeriodSeconds: cdk8s.Duration_Seconds(jsii.Number(10)), FailureThreshold: jsii.Number(6), TimeoutSeconds: cdk8s.Duration_Seconds(jsii.Number(5))}),
 			Startup: kplus.Probe_FromCommand(ready, &kplus.CommandProbeOptions{
 				PeriodSeconds: cdk8s.Duration_Seconds(jsii.Number(5)), FailureThreshold: jsii.Number(60), TimeoutSeconds: cdk8s.Duration_Seconds(jsii.Number(5))}),
+			VolumeMounts: &[]*kplus.VolumeMount{{
+				Path: jsii.String(secretsPath),
+				Volume: kplus.Volume_FromSecret(chart, jsii.String("postgresql-secret-volume"), secret, &kplus.SecretVolumeOptions{
+					Name: jsii.String("secrets"), DefaultMode: jsii.Number(0o440),
+					Items: &map[string]*kplus.PathMapping{"password": {Path: jsii.String("password")}},
+				}),
+				ReadOnly: jsii.Bool(true),
+			}},
 		}},
 	})
 	server := (*postgresql.Containers())[0]
 	// A Go map has no order (jsii passes it sorted by name): the variables are added one by one, in manifest order.
 	server.Env().AddVariable(jsii.String("POSTGRES_USER"), kplus.EnvValue_FromValue(jsii.String("postgres")))
-	server.Env().AddVariable(jsii.String("POSTGRES_PASSWORD"),
-		kplus.EnvValue_FromSecretValue(&kplus.SecretValue{Secret: secret, Key: jsii.String("password")}, nil))
+	// A file of the mounted Secret, not an environment variable: the image's entrypoint reads it.
+	server.Env().AddVariable(jsii.String("POSTGRES_PASSWORD_FILE"), kplus.EnvValue_FromValue(jsii.String(secretsPath+"/password")))
 	server.Env().AddVariable(jsii.String("POSTGRES_DB"), kplus.EnvValue_FromValue(jsii.String("calculator")))
 	// The workshop's subPath `data`, as PGDATA: initdb never meets the volume's lost+found.
 	server.Env().AddVariable(jsii.String("PGDATA"), kplus.EnvValue_FromValue(jsii.String("/var/lib/postgresql/data/data")))

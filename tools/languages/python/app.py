@@ -15,6 +15,9 @@ from cdk8s_resilience import (
     VolumeClaimTemplate,
 )
 
+# Where PostgreSQL's Secret is mounted, for the image's POSTGRES_PASSWORD_FILE.
+SECRETS_PATH = "/run/secrets/postgresql"
+
 # The workshop's requests and limits for both tiers: a guaranteed 128Mi, bursting to a full core.
 RESOURCES = kplus.ContainerResources(
     cpu=kplus.CpuResources(request=kplus.Cpu.millis(100), limit=kplus.Cpu.millis(1000)),
@@ -30,8 +33,8 @@ BACKEND = dict(
     service_port=80,
     replicas=3,
     resources=RESOURCES,
-    liveness=kplus.Probe.from_http_get("/"),
     readiness=kplus.Probe.from_http_get("/"),
+    liveness=kplus.Probe.from_tcp_socket(),
     writable_paths=["/tmp"],
     labels={"app": "calculator-backend"},
 )
@@ -54,8 +57,8 @@ class CalculatorChart(Chart):
             service_type=kplus.ServiceType.LOAD_BALANCER,
             replicas=3,
             resources=RESOURCES,
-            liveness=kplus.Probe.from_http_get("/"),
             readiness=kplus.Probe.from_http_get("/"),
+            liveness=kplus.Probe.from_tcp_socket(),
             writable_paths=["/tmp"],
             labels={"app": "calculator-frontend"},
             env={
@@ -104,7 +107,7 @@ class CalculatorDatabaseChart(Chart):
                     ports=[kplus.ContainerPort(name="postgres", number=5432)],
                     env_variables={
                         "POSTGRES_USER": kplus.EnvValue.from_value("postgres"),
-                        "POSTGRES_PASSWORD": kplus.EnvValue.from_secret_value(kplus.SecretValue(secret=secret, key="password")),
+                        "POSTGRES_PASSWORD_FILE": kplus.EnvValue.from_value(f"{SECRETS_PATH}/password"),
                         "POSTGRES_DB": kplus.EnvValue.from_value("calculator"),
                         "PGDATA": kplus.EnvValue.from_value("/var/lib/postgresql/data/data"),
                     },
@@ -113,10 +116,17 @@ class CalculatorDatabaseChart(Chart):
                         memory=kplus.MemoryResources(request=Size.mebibytes(256), limit=Size.mebibytes(256)),
                     ),
                     readiness=kplus.Probe.from_command(ready, period_seconds=Duration.seconds(5), timeout_seconds=Duration.seconds(5)),
-                    liveness=kplus.Probe.from_command(
-                        ready, period_seconds=Duration.seconds(10), failure_threshold=6, timeout_seconds=Duration.seconds(5)),
+                    liveness=kplus.Probe.from_tcp_socket(
+                        port=5432, period_seconds=Duration.seconds(10), failure_threshold=6, timeout_seconds=Duration.seconds(5)),
                     startup=kplus.Probe.from_command(
                         ready, period_seconds=Duration.seconds(5), failure_threshold=60, timeout_seconds=Duration.seconds(5)),
+                    volume_mounts=[kplus.VolumeMount(
+                        path=SECRETS_PATH,
+                        volume=kplus.Volume.from_secret(
+                            self, "postgresql-secret-volume", secret, name="secrets", default_mode=0o440,
+                            items={"password": kplus.PathMapping(path="password")}),
+                        read_only=True,
+                    )],
                 ),
             ],
         )

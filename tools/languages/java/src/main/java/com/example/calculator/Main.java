@@ -28,7 +28,11 @@ import org.cdk8s.plus27.SecretValue;
 import org.cdk8s.plus27.Service;
 import org.cdk8s.plus27.ServicePort;
 import org.cdk8s.plus27.ServiceType;
+import org.cdk8s.plus27.PathMapping;
+import org.cdk8s.plus27.SecretVolumeOptions;
+import org.cdk8s.plus27.TcpSocketProbeOptions;
 import org.cdk8s.plus27.Volume;
+import org.cdk8s.plus27.VolumeMount;
 import software.constructs.Construct;
 
 import dev.cdk8sresilience.PodSecurityOptions;
@@ -47,6 +51,9 @@ public final class Main {
             .memory(MemoryResources.builder().request(Size.mebibytes(128)).limit(Size.mebibytes(128)).build())
             .build();
 
+    /** Where PostgreSQL's Secret is mounted, for the image's POSTGRES_PASSWORD_FILE. */
+    static final String SECRETS_PATH = "/run/secrets/postgresql";
+
     /** The calculator backend as steps 03 to 07 run it: 3 replicas on 8080 behind a ClusterIP Service on 80. */
     static ScalableBackendProps.Builder backend() {
         return ScalableBackendProps.builder()
@@ -57,8 +64,8 @@ public final class Main {
                 .servicePort(80)
                 .replicas(3)
                 .resources(RESOURCES)
-                .liveness(Probe.fromHttpGet("/"))
                 .readiness(Probe.fromHttpGet("/"))
+                .liveness(Probe.fromTcpSocket())
                 .writablePaths(List.of("/tmp"))
                 .labels(Map.of("app", "calculator-backend"));
     }
@@ -80,8 +87,8 @@ public final class Main {
                     .serviceType(ServiceType.LOAD_BALANCER)
                     .replicas(3)
                     .resources(RESOURCES)
-                    .liveness(Probe.fromHttpGet("/"))
                     .readiness(Probe.fromHttpGet("/"))
+                    .liveness(Probe.fromTcpSocket())
                     .writablePaths(List.of("/tmp"))
                     .labels(Map.of("app", "calculator-frontend"))
                     // Port 80 is the Service's, so the URL needs none.
@@ -119,7 +126,8 @@ public final class Main {
             // The order of the variables is the order in the manifest.
             final Map<String, EnvValue> env = new LinkedHashMap<>();
             env.put("POSTGRES_USER", EnvValue.fromValue("postgres"));
-            env.put("POSTGRES_PASSWORD", EnvValue.fromSecretValue(SecretValue.builder().secret(secret).key("password").build()));
+            // A file of the mounted Secret, not an environment variable: the image's entrypoint reads it.
+            env.put("POSTGRES_PASSWORD_FILE", EnvValue.fromValue(SECRETS_PATH + "/password"));
             env.put("POSTGRES_DB", EnvValue.fromValue("calculator"));
             env.put("PGDATA", EnvValue.fromValue("/var/lib/postgresql/data/data"));
             this.postgresql = ResilientStatefulSet.Builder.create(this, "postgresql")
@@ -143,10 +151,17 @@ public final class Main {
                                     .build())
                             .readiness(Probe.fromCommand(ready, CommandProbeOptions.builder()
                                     .periodSeconds(Duration.seconds(5)).timeoutSeconds(Duration.seconds(5)).build()))
-                            .liveness(Probe.fromCommand(ready, CommandProbeOptions.builder()
+                            .liveness(Probe.fromTcpSocket(TcpSocketProbeOptions.builder().port(5432)
                                     .periodSeconds(Duration.seconds(10)).failureThreshold(6).timeoutSeconds(Duration.seconds(5)).build()))
                             .startup(Probe.fromCommand(ready, CommandProbeOptions.builder()
                                     .periodSeconds(Duration.seconds(5)).failureThreshold(60).timeoutSeconds(Duration.seconds(5)).build()))
+                            .volumeMounts(List.of(VolumeMount.builder()
+                                    .path(SECRETS_PATH)
+                                    .volume(Volume.fromSecret(this, "postgresql-secret-volume", secret, SecretVolumeOptions.builder()
+                                            .name("secrets").defaultMode(0440).items(Map.of("password", PathMapping.builder().path("password").build()))
+                                            .build()))
+                                    .readOnly(true)
+                                    .build()))
                             .build()))
                     .build();
             final List<String> writable = List.of("/var/run/postgresql", "/tmp");
