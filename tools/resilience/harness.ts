@@ -409,7 +409,7 @@ export class Harness {
         const st = got?.status ?? {};
         const done = (st.observedGeneration ?? 0) >= (got?.metadata?.generation ?? 0) && (st.readyReplicas ?? 0) === want &&
           (st.replicas ?? 0) === want && (w.kind !== 'Deployment' || (st.updatedReplicas ?? 0) === want) &&
-          this.sampler.readyOf(w) >= Math.min(want, 1);
+          this.sampler.readyOf(w) >= want;
         if (!done) ok = false;
       }
       if (ok) return true;
@@ -442,7 +442,11 @@ export class Harness {
             !['Succeeded', 'Failed'].includes(p.status?.phase));
         if (!pods.length) break;
         if (Date.now() > deadline) {
-          for (const w of refusedHere) cells.get(w)!.notes.push(`drain of ${node} timed out after ${timeout / 1000} s`);
+          await this.sampler.sample();
+          for (const w of refusedHere) {
+            const states = this.sampler.podsOf(w).map((p) => `${p.metadata.name} ${p.status?.phase}${isReady(p) ? '+Ready' : ''} on ${p.spec.nodeName ?? '(none)'}`);
+            cells.get(w)!.notes.push(`drain of ${node} timed out after ${timeout / 1000} s (pods: ${states.join(', ')})`);
+          }
           if (!refusedHere.size) this.opts.log(`    drain of ${node} timed out with ${pods.length} pods of no measured workload`);
           break;
         }
@@ -557,6 +561,10 @@ export class Harness {
     }
     await this.sampler.close(cells);
   }
+}
+
+function isReady(pod: any): boolean {
+  return (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
 }
 
 function schedulerMessage(pod: any): string {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from '../kube/apiserver';
 import { startCluster } from '../kube/cluster';
-import { discoverApps } from '../judges/judges';
+import { App, discoverApps } from '../judges/judges';
 import { Harness, RunReport, SCENARIOS, Scenario, renderNotes, renderTable } from './harness';
 
 export function parseArgs(argv: string[]) {
@@ -42,17 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!fs.existsSync(d)) throw new Error(`${d} does not exist${o.dirs.length ? '' : ' (run npm run synth first)'}`);
     return discoverApps(d);
   });
-  const expectedPending = fs.existsSync(o.expected) ? JSON.parse(fs.readFileSync(o.expected, 'utf8')) : {};
-  const log = (m: string) => process.stderr.write(`[resilience ${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}\n`);
-  const t0 = Date.now();
-  const cluster = await startCluster({ line: o.line, nodes: o.nodes, zones: o.zones, nodeCpu: o.nodeCpu, nodeMemory: o.nodeMemory, readyDelayScale: o.timeScale, log });
-  let report: RunReport;
-  try {
-    log(`${cluster.server.version}: ${apps.length} apps`);
-    report = await new Harness(cluster, { timeScale: o.timeScale, drainTimeoutSeconds: o.drainTimeout, expectedPending, log, seed: o.seed, scenarios: o.scenarios }).run(apps);
-  } finally {
-    await cluster.stop();
-  }
+  const report = await runApps(o, apps);
   const text = [
     `kubernetes ${report.version}: ${report.workloads.length} workloads with a Service in ${apps.length} apps, ${o.nodes} nodes in ${o.zones} zones, time scale ${o.timeScale}`,
     'cell: minimum Ready endpoints[, seconds at zero][, evictions refused][, most pods Pending][, pods left Pending]',
@@ -68,6 +58,20 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`\nok: ${report.workloads.length} workloads, ${report.seconds} s`);
   }
   return report.failures.length ? 1 : 0;
+}
+
+/** Starts a cluster as the options say, runs the scenarios on the apps, stops the cluster. */
+export async function runApps(o: ReturnType<typeof parseArgs>, apps: App[]): Promise<RunReport> {
+  const expectedPending = fs.existsSync(o.expected) ? JSON.parse(fs.readFileSync(o.expected, 'utf8')) : {};
+  const t0 = Date.now();
+  const log = (m: string) => process.stderr.write(`[resilience ${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}\n`);
+  const cluster = await startCluster({ line: o.line, nodes: o.nodes, zones: o.zones, nodeCpu: o.nodeCpu, nodeMemory: o.nodeMemory, readyDelayScale: o.timeScale, log });
+  try {
+    log(`${cluster.server.version}: ${apps.length} apps`);
+    return await new Harness(cluster, { timeScale: o.timeScale, drainTimeoutSeconds: o.drainTimeout, expectedPending, log, seed: o.seed, scenarios: o.scenarios }).run(apps);
+  } finally {
+    await cluster.stop();
+  }
 }
 
 if (require.main === module) {
