@@ -337,7 +337,10 @@ export class Harness {
     const orig = new Map([...nsMap].map(([k, v]) => [v, k]));
     const out: Workload[] = [];
     const docs = objects.map((o) => o.doc);
-    for (const d of docs) {
+    // The same object in two files (a workshop folder's variants): the one applied last is what the cluster holds.
+    const last = new Map<string, any>();
+    for (const d of docs) last.set(`${d.apiVersion}/${d.kind}/${d.metadata.namespace}/${d.metadata.name}`, d);
+    for (const d of [...last.values()]) {
       if (!['Deployment', 'StatefulSet', 'ReplicaSet'].includes(d.kind)) continue;
       const ns = d.metadata.namespace;
       const podLabels = d.spec?.template?.metadata?.labels ?? {};
@@ -400,6 +403,8 @@ export class Harness {
   /** Waits until every workload has its desired Ready endpoints and no rollout in progress, or the timeout. */
   private async settle(ws: Workload[], seconds: number): Promise<boolean> {
     const deadline = Date.now() + Math.max(seconds * 1000 * Math.max(this.opts.timeScale, 0.25), 15_000);
+    let stuckSince = Date.now();
+    let stuckKey = '';
     for (;;) {
       await this.sampler.sample();
       let ok = true;
@@ -414,6 +419,14 @@ export class Harness {
       }
       if (ok) return true;
       if (Date.now() > deadline) return false;
+      // Stuck: every live pod is Ready or refused by the scheduler, the same for 2 s: waiting longer changes nothing.
+      const live = ws.flatMap((w) => this.sampler.podsOf(w)).filter((p) => !p.metadata.deletionTimestamp);
+      const unschedulable = live.filter((p) => !p.spec.nodeName && (p.status?.conditions ?? []).some((c: any) => c.type === 'PodScheduled' && c.reason === 'Unschedulable'));
+      const stuck = unschedulable.length > 0 && live.every((p) => isReady(p) || unschedulable.includes(p));
+      const key = stuck ? live.map((p) => `${p.metadata.uid}${isReady(p)}`).sort().join() : '';
+      if (!stuck || key !== stuckKey) stuckSince = Date.now();
+      stuckKey = key;
+      if (stuck && Date.now() - stuckSince >= 2000) return false;
       await sleep(250);
     }
   }
