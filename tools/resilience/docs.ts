@@ -1,8 +1,8 @@
-// `npm run docs:resilience [-- WORKSHOPS] [--check]`: the workshops' own YAML (default ../shared/workshop/manifests;
+// `npm run docs:resilience [-- WORKSHOPS]`: the workshops' own YAML (default ../shared/workshop/manifests;
 // every sub-folder holding YAML is one app) and our apps (dist/manifests) through the same scenarios on one
-// simulated cluster, written to docs/resilience.md. Only what does not depend on timing goes into the page (the
-// minimum of Ready endpoints, whether evictions were refused, drains that timed out, pods left Pending and why), so
-// that a second run writes the same page; `npm run test:resilience` prints the timings too.
+// simulated cluster, written to docs/resilience.md. Seconds at zero and counts are left out of the page (the minimum
+// of Ready endpoints, whether evictions were refused, drains that timed out, pods left Pending and why go in), but a
+// run is a run of real controllers against the clock: see the page's note on what can differ between runs.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from '../kube/apiserver';
@@ -45,9 +45,7 @@ function section(title: string, r: RunReport, apps: App[]): string[] {
 }
 
 async function main(argv: string[]) {
-  const check = argv.includes('--check');
-  const rest = argv.filter((a) => a !== '--check');
-  const o = parseArgs(rest);
+  const o = parseArgs(argv);
   const workshopsDir = o.dirs[0] ?? path.resolve(ROOT, '..', 'shared', 'workshop', 'manifests');
   const ours = discoverApps(path.join(ROOT, 'dist', 'manifests'));
   const workshops = discoverApps(workshopsDir);
@@ -73,19 +71,15 @@ async function main(argv: string[]) {
       'held); `timed out`: the drain of a node did not finish in time; `N left Pending`: pods the scheduler could not place. ' +
       'The rules (`npm run test:resilience` exits 1): a workload of 2 or more replicas never at 0 in drain, rollout and zone-loss; ' +
       'no drain timed out; nothing left Pending in capacity without a documented reason (`tools/resilience/expected-pending.json`). ' +
-      'Seconds at zero and counts of refusals depend on timing and are left out here; `npm run test:resilience` prints them.', '',
+      'Seconds at zero and counts of refusals are left out here; `npm run test:resilience` prints them.', '',
+    'What can differ between runs: the controllers are real and race the clock, and a cell is what a sampler saw about ' +
+      '5 times a second. Whether a one-replica workload is seen at 0 in a drain (its replacement can be Ready within one ' +
+      'sample), whether a budget had to refuse an eviction, whether a killed replacement was killed again before it was ' +
+      'Ready (pod-killer), and which of the playground\'s backends is left Pending can change; a Recreate rollout at 0, ' +
+      'a drain at 0 without a budget and a one-replica workload at 0 in zone loss do not.', '',
     ...section('Our apps (`dist/manifests`)', split((w) => mine.has(w.app)), ours),
     ...section('The workshops\' own YAML (`shared/workshop/manifests`)', split((w) => !mine.has(w.app)), workshops),
   ].join('\n');
-  if (check) {
-    const old = fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8') : '';
-    if (old !== text) {
-      console.error(`${path.relative(ROOT, DOC)} is out of date: run npm run docs:resilience`);
-      return 1;
-    }
-    console.log(`${path.relative(ROOT, DOC)} is up to date`);
-    return 0;
-  }
   fs.writeFileSync(DOC, text);
   console.log(`wrote ${path.relative(ROOT, DOC)}: ${report.workloads.length} workloads in ${report.seconds} s`);
   return 0;
