@@ -32,6 +32,15 @@ export interface ClusterOptions extends ApiServerOptions {
    * factor (default 1; 0 makes every pod Ready at once, kwok's own "fast" behaviour).
    */
   readonly readyDelayScale?: number;
+  /**
+   * Milliseconds a deleted pod stays Terminating before kwok removes it (default 0: at once, kwok's "fast" stage). A
+   * kubelet takes at least a moment; controllers that track pods by name need to see the Terminating pod (the
+   * disruption controller forgets an evicted pod in PDB status.disruptedPods only then, else a StatefulSet's
+   * same-named replacement counts as disrupted for 2 minutes).
+   */
+  readonly podDeleteDelayMs?: number;
+  /** Extra kube-controller-manager flags (--name=value), e.g. a shorter --horizontal-pod-autoscaler-sync-period. */
+  readonly controllerManagerArgs?: string[];
 }
 
 export interface Cluster {
@@ -78,6 +87,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       '--use-service-account-credentials=false',
       '--profiling=false',
       // Fake nodes have no kubelet: the defaults (40s grace, 5m eviction) hold, node health comes from kwok's leases.
+      ...(options.controllerManagerArgs ?? []),
     ], server.dir));
 
     log('starting kube-scheduler');
@@ -92,10 +102,18 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     log('starting kwok');
     const configs = fs.readdirSync(stagesDir).filter((f) => f.endsWith('.yaml')).sort().map((f) => {
       const file = path.join(stagesDir, f);
-      if (f !== 'pod-ready.yaml') return `--config=${file}`;
       const delayed = path.join(server.dir, f);
-      fs.writeFileSync(delayed, delayedPodReady(fs.readFileSync(file, 'utf8'), options.readyDelayScale ?? 1));
-      return `--config=${delayed}`;
+      if (f === 'pod-ready.yaml') {
+        fs.writeFileSync(delayed, delayedPodReady(fs.readFileSync(file, 'utf8'), options.readyDelayScale ?? 1));
+        return `--config=${delayed}`;
+      }
+      if (f === 'pod-delete.yaml' && options.podDeleteDelayMs) {
+        const stage = parse(fs.readFileSync(file, 'utf8'));
+        stage.spec.delay = { durationMilliseconds: options.podDeleteDelayMs };
+        fs.writeFileSync(delayed, stringify(stage));
+        return `--config=${delayed}`;
+      }
+      return `--config=${file}`;
     });
     server.procs.push(startProcess('kwok', kwok, [
       `--kubeconfig=${server.kubeconfig}`,

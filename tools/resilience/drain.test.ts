@@ -29,7 +29,7 @@ describe('drain of a node holding both replicas', () => {
   let cluster: Cluster;
   let report: RunReport;
   beforeAll(async () => {
-    cluster = await startCluster({ readyDelayScale: 0.1 });
+    cluster = await startCluster({ readyDelayScale: 0.1, podDeleteDelayMs: 1000 });
     const harness = new Harness(cluster, { timeScale: 0.1, drainTimeoutSeconds: 100, expectedPending: {}, log: () => undefined, seed: 1, scenarios: ['drain'] });
     report = await harness.run([app('no-budget', false), app('with-budget', true)]);
   });

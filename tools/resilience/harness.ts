@@ -410,7 +410,8 @@ export class Harness {
       let ok = true;
       for (const w of ws) {
         const got = (await this.c.request('GET', apiPath(w.kind, w.ns, w.name))).body;
-        const want = got?.spec?.replicas ?? 0;
+        // A workload under an HPA is settled once the HPA has brought it to its minReplicas (w.replicas).
+        const want = Math.max(got?.spec?.replicas ?? 0, got && w.hpas.length ? w.replicas : 0);
         const st = got?.status ?? {};
         const done = (st.observedGeneration ?? 0) >= (got?.metadata?.generation ?? 0) && (st.readyReplicas ?? 0) === want &&
           (st.replicas ?? 0) === want && (w.kind !== 'Deployment' || (st.updatedReplicas ?? 0) === want) &&

@@ -65,7 +65,11 @@ export async function runApps(o: ReturnType<typeof parseArgs>, apps: App[]): Pro
   const expectedPending = fs.existsSync(o.expected) ? JSON.parse(fs.readFileSync(o.expected, 'utf8')) : {};
   const t0 = Date.now();
   const log = (m: string) => process.stderr.write(`[resilience ${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}\n`);
-  const cluster = await startCluster({ line: o.line, nodes: o.nodes, zones: o.zones, nodeCpu: o.nodeCpu, nodeMemory: o.nodeMemory, readyDelayScale: o.timeScale, log });
+  const cluster = await startCluster({ line: o.line, nodes: o.nodes, zones: o.zones, nodeCpu: o.nodeCpu, nodeMemory: o.nodeMemory, readyDelayScale: o.timeScale, log,
+    // HPAs act within a second (default 15 s), so that a workload is at its HPA's minReplicas before the scenarios.
+    controllerManagerArgs: ['--horizontal-pod-autoscaler-sync-period=1s'],
+    // Deleted pods stay Terminating for a second, as on a kubelet, so that the disruption controller sees them go.
+    podDeleteDelayMs: 1000 });
   try {
     log(`${cluster.server.version}: ${apps.length} apps`);
     return await new Harness(cluster, { timeScale: o.timeScale, drainTimeoutSeconds: o.drainTimeout, expectedPending, log, seed: o.seed, scenarios: o.scenarios }).run(apps);
