@@ -5,10 +5,10 @@
 // run is a run of real controllers against the clock: see the page's note on what can differ between runs.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ROOT } from '../kube/apiserver';
-import { App, discoverApps } from '../judges/judges';
 import { Cell, GATED, RunReport, SCENARIOS, WorkloadReport, table } from './harness';
 import { parseArgs, runApps } from './main';
+import { App, discoverApps } from '../judges/judges';
+import { ROOT } from '../kube/apiserver';
 
 const DOC = path.join(ROOT, 'docs', 'resilience.md');
 

@@ -4,10 +4,10 @@
 // pods are pinned and the node is cordoned): one replica keeps serving and the drain times out, reported.
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { ResilientDeployment } from 'cdk8s-resilience';
+import { Harness, RunReport } from './harness';
 import { App as JudgedApp } from '../judges/judges';
 import { Cluster, startCluster } from '../kube/cluster';
-import { Harness, RunReport } from './harness';
+import { ResilientDeployment } from 'cdk8s-resilience';
 
 function app(name: string, withBudget: boolean): JudgedApp {
   const cdk = new App();

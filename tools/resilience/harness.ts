@@ -1,9 +1,9 @@
 // The resilience scenarios on a simulated cluster (tools/kube/cluster.ts: the real API server, controller-manager and
 // scheduler; kwok plays the kubelets). See tools/resilience/README.md.
 import { parse } from 'yaml';
+import { App, byCodePoint } from '../judges/judges';
 import { ApiServer, applyObjects, describe as describeObject, installCrds, ManifestObject, vendorCrdFiles } from '../kube/apiserver';
 import { Cluster } from '../kube/cluster';
-import { App, byCodePoint } from '../judges/judges';
 
 export const SCENARIOS = ['drain', 'pod-killer', 'rollout', 'zone-loss', 'capacity'] as const;
 export type Scenario = typeof SCENARIOS[number];
@@ -78,8 +78,12 @@ function slug(s: string, max: number): string {
 
 function apiPath(kind: string, ns: string, name?: string): string {
   const base: Record<string, string> = {
-    Deployment: '/apis/apps/v1', StatefulSet: '/apis/apps/v1', ReplicaSet: '/apis/apps/v1',
-    HorizontalPodAutoscaler: '/apis/autoscaling/v2', Pod: '/api/v1', Service: '/api/v1',
+    Deployment: '/apis/apps/v1',
+    StatefulSet: '/apis/apps/v1',
+    ReplicaSet: '/apis/apps/v1',
+    HorizontalPodAutoscaler: '/apis/autoscaling/v2',
+    Pod: '/api/v1',
+    Service: '/api/v1',
   };
   const plural = kind === 'HorizontalPodAutoscaler' ? 'horizontalpodautoscalers' : `${kind.toLowerCase()}s`;
   return `${base[kind]}/namespaces/${enc(ns)}/${plural}${name ? `/${enc(name)}` : ''}`;
@@ -260,11 +264,13 @@ class Sampler {
 export class Harness {
   private sampler: Sampler;
   private rng: () => number;
+  private reports: WorkloadReport[] = [];
   constructor(private readonly cluster: Cluster, private readonly opts: Options) {
     this.sampler = new Sampler(cluster.server);
-    let s = opts.seed >>> 0 || 1;
+    // A linear congruential generator (the pod killer's choices repeat with the seed).
+    let s = Math.abs(Math.trunc(opts.seed)) % 2 ** 32 || 1;
     this.rng = () => {
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      s = (s * 1664525 + 1013904223) % 2 ** 32;
       return s / 2 ** 32;
     };
   }
@@ -286,7 +292,8 @@ export class Harness {
     const isolated = apps.map((a, i) => isolate(a, i));
     const nodes = (await this.c.request('GET', '/api/v1/nodes')).body.items;
     const cpu = nodes.reduce((a: number, n: any) => a + parseFloat(n.status.allocatable.cpu), 0);
-    const mem = nodes.reduce((a: number, n: any) => a + requestsOf({ spec: { template: { spec: { containers: [{ resources: { requests: { memory: n.status.allocatable.memory } } }] } } } }).mem, 0);
+    const memoryOf = (q: string) => requestsOf({ spec: { template: { spec: { containers: [{ resources: { requests: { memory: q } } }] } } } }).mem;
+    const mem = nodes.reduce((a: number, n: any) => a + memoryOf(n.status.allocatable.memory), 0);
     const groups = waves(isolated, cpu, mem, 0.5);
     try {
       for (const [gi, group] of groups.entries()) {
@@ -331,8 +338,6 @@ export class Harness {
     return { version: this.cluster.server.version, workloads, rejected, failures, seconds: Math.round((Date.now() - t0) / 1000) };
   }
 
-  private reports: WorkloadReport[] = [];
-
   private workloadsOf(app: string, objects: ManifestObject[], nsMap: Map<string, string>): Workload[] {
     const orig = new Map([...nsMap].map(([k, v]) => [v, k]));
     const out: Workload[] = [];
@@ -357,9 +362,18 @@ export class Harness {
       const report: WorkloadReport = { app, workload, service: services.join(','), replicas, readyAtStart: 0, cells: {}, failures: [] };
       this.reports.push(report);
       out.push({
-        app, kind: d.kind, name: d.metadata.name, ns, origNs: orig.get(ns) ?? ns,
-        selector: d.spec.selector?.matchLabels ?? {}, matchExpressions: d.spec.selector?.matchExpressions ?? [],
-        services, replicas, hpas, scaledObjectMax: so ? (so.spec.maxReplicaCount ?? 100) : undefined, report,
+        app,
+        kind: d.kind,
+        name: d.metadata.name,
+        ns,
+        origNs: orig.get(ns) ?? ns,
+        selector: d.spec.selector?.matchLabels ?? {},
+        matchExpressions: d.spec.selector?.matchExpressions ?? [],
+        services,
+        replicas,
+        hpas,
+        scaledObjectMax: so ? (so.spec.maxReplicaCount ?? 100) : undefined,
+        report,
       });
     }
     return out;
@@ -376,7 +390,8 @@ export class Harness {
           if (pvc.spec.volumeName || made.has(pvc.metadata.uid)) continue;
           made.add(pvc.metadata.uid);
           await this.c.request('POST', '/api/v1/persistentvolumes', {
-            apiVersion: 'v1', kind: 'PersistentVolume',
+            apiVersion: 'v1',
+            kind: 'PersistentVolume',
             metadata: { name: `pv-${pvc.metadata.uid}` },
             spec: {
               capacity: { storage: pvc.spec.resources?.requests?.storage ?? '1Gi' },

@@ -3,15 +3,28 @@
 // one app), runs the scenarios, prints the table and exits 1 under the issue's rules (2 when the harness fails).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Harness, RunReport, SCENARIOS, Scenario, renderNotes, renderTable } from './harness';
+import { App, discoverApps } from '../judges/judges';
 import { ROOT } from '../kube/apiserver';
 import { startCluster } from '../kube/cluster';
-import { App, discoverApps } from '../judges/judges';
-import { Harness, RunReport, SCENARIOS, Scenario, renderNotes, renderTable } from './harness';
 
 export function parseArgs(argv: string[]) {
-  const o = { dirs: [] as string[], line: undefined as string | undefined, timeScale: 0.1, nodes: 6, zones: 3, nodeCpu: '2', nodeMemory: '4Gi',
-    drainTimeout: 300, markdown: undefined as string | undefined, json: undefined as string | undefined, seed: 13,
-    scenarios: [...SCENARIOS] as Scenario[], expected: path.join(__dirname, 'expected-pending.json'), title: undefined as string | undefined };
+  const o = {
+    dirs: [] as string[],
+    line: undefined as string | undefined,
+    timeScale: 0.1,
+    nodes: 6,
+    zones: 3,
+    nodeCpu: '2',
+    nodeMemory: '4Gi',
+    drainTimeout: 300,
+    markdown: undefined as string | undefined,
+    json: undefined as string | undefined,
+    seed: 13,
+    scenarios: [...SCENARIOS] as Scenario[],
+    expected: path.join(__dirname, 'expected-pending.json'),
+    title: undefined as string | undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => argv[++i];
@@ -65,14 +78,23 @@ export async function runApps(o: ReturnType<typeof parseArgs>, apps: App[]): Pro
   const expectedPending = fs.existsSync(o.expected) ? JSON.parse(fs.readFileSync(o.expected, 'utf8')) : {};
   const t0 = Date.now();
   const log = (m: string) => process.stderr.write(`[resilience ${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}\n`);
-  const cluster = await startCluster({ line: o.line, nodes: o.nodes, zones: o.zones, nodeCpu: o.nodeCpu, nodeMemory: o.nodeMemory, readyDelayScale: o.timeScale, log,
+  const cluster = await startCluster({
+    line: o.line,
+    nodes: o.nodes,
+    zones: o.zones,
+    nodeCpu: o.nodeCpu,
+    nodeMemory: o.nodeMemory,
+    readyDelayScale: o.timeScale,
+    log,
     // HPAs act within a second (default 15 s), so that a workload is at its HPA's minReplicas before the scenarios.
     controllerManagerArgs: ['--horizontal-pod-autoscaler-sync-period=1s'],
     // Deleted pods stay Terminating for a second, as on a kubelet, so that the disruption controller sees them go.
-    podDeleteDelayMs: 1000 });
+    podDeleteDelayMs: 1000,
+  });
   try {
     log(`${cluster.server.version}: ${apps.length} apps`);
-    return await new Harness(cluster, { timeScale: o.timeScale, drainTimeoutSeconds: o.drainTimeout, expectedPending, log, seed: o.seed, scenarios: o.scenarios }).run(apps);
+    const options = { timeScale: o.timeScale, drainTimeoutSeconds: o.drainTimeout, expectedPending, log, seed: o.seed, scenarios: o.scenarios };
+    return await new Harness(cluster, options).run(apps);
   } finally {
     await cluster.stop();
   }
