@@ -14,13 +14,13 @@ describe(`simulated cluster ${line ?? '(newest line)'}`, () => {
     await cluster?.stop();
   });
 
-  test('6 Ready nodes in 3 zones with 2 CPU / 4Gi / 110 pods', async () => {
+  test('6 Ready nodes in 3 zones with 2 CPU / 4Gi / 110 pods / 100Gi ephemeral storage', async () => {
     const nodes = (await cluster.client.request('GET', '/api/v1/nodes')).body.items;
     expect(nodes).toHaveLength(6);
     const zones = new Set(nodes.map((n: any) => n.metadata.labels['topology.kubernetes.io/zone']));
     expect([...zones].sort()).toEqual(['zone-a', 'zone-b', 'zone-c']);
     for (const n of nodes) {
-      expect(n.status.allocatable).toEqual({ cpu: '2', memory: '4Gi', pods: '110' });
+      expect(n.status.allocatable).toEqual({ 'cpu': '2', 'memory': '4Gi', 'pods': '110', 'ephemeral-storage': '100Gi' });
       expect(n.status.conditions.find((c: any) => c.type === 'Ready').status).toBe('True');
     }
   });

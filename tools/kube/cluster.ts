@@ -15,6 +15,7 @@
 // and deletes the temporary directory; it also runs on SIGINT/SIGTERM.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parse, stringify } from 'yaml';
 import { ApiServer, ApiServerOptions, KubeClient, freePort, kwokBinary, startApiServer, startProcess } from './apiserver';
 
 export interface ClusterOptions extends ApiServerOptions {
@@ -23,6 +24,23 @@ export interface ClusterOptions extends ApiServerOptions {
   readonly nodeCpu?: string;
   readonly nodeMemory?: string;
   readonly nodePods?: string;
+  /** Allocatable ephemeral-storage per node (default '100Gi'): every container of ours requests some. */
+  readonly nodeEphemeralStorage?: string;
+  /**
+   * Simulated pods become Ready after their probes' initial delays (the startup probe's initialDelaySeconds plus the
+   * readiness probe's, the longest over the containers; 0 without probes, as on a real node), multiplied by this
+   * factor (default 1; 0 makes every pod Ready at once, kwok's own "fast" behaviour).
+   */
+  readonly readyDelayScale?: number;
+  /**
+   * Milliseconds a deleted pod stays Terminating before kwok removes it (default 0: at once, kwok's "fast" stage). A
+   * kubelet takes at least a moment; controllers that track pods by name need to see the Terminating pod (the
+   * disruption controller forgets an evicted pod in PDB status.disruptedPods only then, else a StatefulSet's
+   * same-named replacement counts as disrupted for 2 minutes).
+   */
+  readonly podDeleteDelayMs?: number;
+  /** Extra kube-controller-manager flags (--name=value), e.g. a shorter --horizontal-pod-autoscaler-sync-period. */
+  readonly controllerManagerArgs?: string[];
 }
 
 export interface Cluster {
@@ -69,6 +87,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       '--use-service-account-credentials=false',
       '--profiling=false',
       // Fake nodes have no kubelet: the defaults (40s grace, 5m eviction) hold, node health comes from kwok's leases.
+      ...(options.controllerManagerArgs ?? []),
     ], server.dir));
 
     log('starting kube-scheduler');
@@ -81,7 +100,21 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     ], server.dir));
 
     log('starting kwok');
-    const configs = fs.readdirSync(stagesDir).filter((f) => f.endsWith('.yaml')).sort().map((f) => `--config=${path.join(stagesDir, f)}`);
+    const configs = fs.readdirSync(stagesDir).filter((f) => f.endsWith('.yaml')).sort().map((f) => {
+      const file = path.join(stagesDir, f);
+      const delayed = path.join(server.dir, f);
+      if (f === 'pod-ready.yaml') {
+        fs.writeFileSync(delayed, delayedPodReady(fs.readFileSync(file, 'utf8'), options.readyDelayScale ?? 1));
+        return `--config=${delayed}`;
+      }
+      if (f === 'pod-delete.yaml' && options.podDeleteDelayMs) {
+        const stage = parse(fs.readFileSync(file, 'utf8'));
+        stage.spec.delay = { durationMilliseconds: options.podDeleteDelayMs };
+        fs.writeFileSync(delayed, stringify(stage));
+        return `--config=${delayed}`;
+      }
+      return `--config=${file}`;
+    });
     server.procs.push(startProcess('kwok', kwok, [
       `--kubeconfig=${server.kubeconfig}`,
       ...configs,
@@ -98,7 +131,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const nodes: string[] = [];
     for (let i = 0; i < count; i++) {
       const name = `kwok-node-${i}`;
-      const resources = { cpu: options.nodeCpu ?? '2', memory: options.nodeMemory ?? '4Gi', pods: options.nodePods ?? '110' };
+      const resources = {
+        'cpu': options.nodeCpu ?? '2',
+        'memory': options.nodeMemory ?? '4Gi',
+        'pods': options.nodePods ?? '110',
+        'ephemeral-storage': options.nodeEphemeralStorage ?? '100Gi',
+      };
       const res = await server.client.request('POST', '/api/v1/nodes', {
         apiVersion: 'v1',
         kind: 'Node',
@@ -145,6 +183,22 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     await server.stop();
     throw e;
   }
+}
+
+/**
+ * kwok's pod-ready stage (Pending -> Running and Ready in one step) with a delay taken from the pod's probes: a jq
+ * expression kwok evaluates per pod (kwok's StageDelay.durationFrom; a string is parsed as a Go duration).
+ */
+export function delayedPodReady(stageYaml: string, scale: number): string {
+  const stage = parse(stageYaml);
+  if (stage?.kind !== 'Stage' || stage.metadata?.name !== 'pod-ready') throw new Error('not kwok\'s pod-ready Stage');
+  if (!(scale >= 0)) throw new Error(`readyDelayScale must be >= 0, not ${scale}`);
+  const expression = [
+    '[.spec.containers[]? | ((.startupProbe.initialDelaySeconds // 0) + (if .readinessProbe then (.readinessProbe.initialDelaySeconds // 0) else 0 end))]',
+    `(max // 0) * ${scale} * 1000 | floor | tostring + "ms"`,
+  ].join(' | ');
+  stage.spec.delay = { durationMilliseconds: 0, durationFrom: { expressionFrom: expression } };
+  return stringify(stage);
 }
 
 /** Polls check() every 200 ms until it returns true; throws after timeoutMs. */
