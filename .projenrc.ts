@@ -171,6 +171,11 @@ const kubeTasks: Array<[string, string, string]> = [
     'Server-side apply every app in dist/manifests (or DIR...) and the tests\' corpus to both API servers'],
   ['test:apiserver:self', 'jest -c tools/kube/jest.config.js tools/kube/apiserver.test.ts', 'The API server judge refuses what Kubernetes refuses'],
   ['test:cluster', 'jest -c tools/kube/jest.config.js tools/kube/cluster.test.ts', 'A simulated cluster (kwok) schedules and readies pods'],
+  ['test:resilience', 'node --require ./tools/synth/ts-register.cjs tools/resilience/main.ts',
+    'Drain, pod killer, rollout, zone loss and capacity for every app in dist/manifests (or DIR) on a simulated cluster'],
+  ['test:resilience:self', 'jest -c tools/resilience/jest.config.js', 'The resilience harness proves itself (a drain with and without a budget)'],
+  ['docs:resilience', 'node --require ./tools/synth/ts-register.cjs tools/resilience/docs.ts',
+    'Regenerate docs/resilience.md: the workshops\' YAML and our apps through the resilience scenarios'],
   ['languages', 'tools/languages/run.sh',
     'Build the Python, Java and Go packages; synthesize the calculator app and the README examples in each and compare with TypeScript'],
 ];
