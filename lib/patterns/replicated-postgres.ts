@@ -105,7 +105,7 @@ export interface ReplicatedPostgresProps {
   /**
    * Requests and limits of each PostgreSQL container (and of the replicas' clone init container).
    * @default - requests cpu 250m, memory 256Mi; limits cpu 1000m, memory 512Mi (room for the default 128MB
-   * shared_buffers)
+   * shared_buffers); ephemeral storage from WorkloadDefaults.RESOURCES (1Gi requested, 2Gi limit)
    */
   readonly resources?: kplus.ContainerResources;
 

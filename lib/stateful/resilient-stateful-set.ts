@@ -1,6 +1,7 @@
 import { Chart, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { DEFAULTS } from '../core/defaults';
 import { rewriteStatefulSetSpec } from '../core/plus-internals';
 import { refuseDuplicateNames } from '../core/unique-names';
 import {
@@ -148,7 +149,7 @@ export class ResilientStatefulSet extends kplus.StatefulSet {
       }
     }
     ResilientStatefulSet.checkService(subject, scope, props);
-    WorkloadDefaults._validate(subject, props, props.replicas ?? 1);
+    WorkloadDefaults._validate(subject, props, props.replicas ?? DEFAULTS.statefulReplicas);
   }
 
   private static checkService(subject: Subject, scope: Construct, props: ResilientStatefulSetProps): void {
@@ -254,12 +255,12 @@ export class ResilientStatefulSet extends kplus.StatefulSet {
     this.resilience = props;
     this.claims = claims;
     this.security = props.security ?? {};
-    this.revisionHistoryLimit = props.revisionHistoryLimit ?? 10;
+    this.revisionHistoryLimit = props.revisionHistoryLimit ?? DEFAULTS.revisionHistoryLimit;
     this.claimRetentionWhenDeleted = props.claimRetentionWhenDeleted ?? ClaimRetention.RETAIN;
     this.claimRetentionWhenScaled = props.claimRetentionWhenScaled ?? ClaimRetention.RETAIN;
 
     for (const container of this.containers) this.mountClaims(container);
-    const applied = WorkloadDefaults._apply(this, props, props.replicas ?? 1, props.metadata?.name);
+    const applied = WorkloadDefaults._apply(this, props, props.replicas ?? DEFAULTS.statefulReplicas, props.metadata?.name);
     this.disruptionBudget = applied.disruptionBudget;
     this.networkPolicy = applied.networkPolicy;
     rewriteStatefulSetSpec(this, spec => this.completeSpec(spec));
