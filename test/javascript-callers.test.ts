@@ -44,6 +44,12 @@ describe('a JavaScript caller that leaves out a required prop', () => {
       'SessionStore \'test/e\': \'passwordSecret\' (undefined) must be given: it is a required prop');
   });
 
+  test('an image that is not a string gets the library\'s error, not a TypeError', () => {
+    const chart = Testing.chart();
+    expect(() => new (lib as any).ScalableWorker(chart, 'x', { image: 42 })).toThrow(
+      'ScalableWorker \'test/x\': \'image\' (42) must be a container image reference such as "registry/name:tag"');
+  });
+
   test('KubeMonkey, whose props are all optional, builds from empty props or none', () => {
     for (const args of [[{}], []]) {
       const chart = Testing.chart();

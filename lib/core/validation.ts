@@ -13,22 +13,36 @@ export interface Subject {
   readonly path: string;
 }
 
+/**
+ * The subject of a construct that exists: its path is read only when an error needs it (walking the scopes for every
+ * construct that validates would cost a noticeable share of building a thousand backends).
+ */
+class ConstructSubject implements Subject {
+  constructor(public readonly kind: string, private readonly construct: IConstruct) {}
+
+  public get path(): string {
+    return this.construct.node.path;
+  }
+}
+
+/** The subject of a construct about to be created under `scope` with `id`: its path, when an error needs it. */
+class PendingSubject implements Subject {
+  constructor(public readonly kind: string, private readonly scope: IConstruct, private readonly id: string) {}
+
+  public get path(): string {
+    const parent = this.scope.node.path;
+    return parent ? `${parent}/${this.id}` : this.id;
+  }
+}
+
 /** @internal */
 export function subjectOf(construct: IConstruct, kind?: string): Subject {
-  // The path is read only when an error needs it: walking the scopes for every construct that validates costs a
-  // noticeable share of building a thousand backends.
-  return { kind: kind ?? construct.constructor.name, get path() { return construct.node.path; } };
+  return new ConstructSubject(kind ?? construct.constructor.name, construct);
 }
 
 /** @internal */
 export function subjectFor(kind: string, scope: IConstruct, id: string): Subject {
-  return {
-    kind,
-    get path() {
-      const parent = scope.node.path;
-      return parent ? `${parent}/${id}` : id;
-    },
-  };
+  return new PendingSubject(kind, scope, id);
 }
 
 function show(value: unknown): string {
@@ -167,9 +181,12 @@ export function checkEnvName(subject: Subject, prop: string, value: string): voi
 
 /** Labels (keys and values) of an object's metadata. @internal */
 export function checkLabels(subject: Subject, prop: string, labels: { [key: string]: string } | undefined): void {
-  for (const [key, value] of Object.entries(labels ?? {})) {
+  if (!labels) return;
+  for (const key of Object.keys(labels)) {
     checkLabelKey(subject, prop, key);
-    checkLabelValue(subject, `${prop}.${key}`, value);
+    // The prop is spelled out only for an error.
+    const value = labels[key];
+    if (value !== undefined && !isLabelValue(value)) checkLabelValue(subject, `${prop}.${key}`, value);
   }
 }
 
@@ -221,13 +238,16 @@ export function checkImage(subject: Subject, prop: string, image: string | undef
   if (image === undefined) return;
   const match = typeof image === 'string' && image.length <= 4096 ? IMAGE_REFERENCE.exec(image) : null;
   // A first component without '.' or ':' (and not `localhost`) is a path component, not a registry: lower case only.
-  const first = image.split('/')[0];
-  const upperPath = image.includes('/') && !/[.:]/.test(first) && first !== 'localhost' && first !== first.toLowerCase();
+  // (Only a string can match; anything else a JavaScript caller passes is refused below.)
+  const slash = match ? image.indexOf('/') : -1;
+  const first = slash < 0 ? '' : image.slice(0, slash);
+  const upperPath = slash >= 0 && !/[.:]/.test(first) && first !== 'localhost' && first !== first.toLowerCase();
   if (!match || upperPath) {
     throw propError(subject, prop, image,
       'must be a container image reference such as "registry/name:tag": lower-case name components, an optional tag of letters, digits, \'_\', \'.\' and \'-\', an optional digest');
   }
-  const [, tag, digest] = match;
+  const tag = match[1];
+  const digest = match[2];
   if (allowLatest) return;
   if (tag === undefined && digest === undefined) {
     throw propError(subject, prop, image, 'must be pinned with a tag or a digest: an untagged image means ":latest", which changes under a running Deployment');
@@ -256,12 +276,18 @@ export function isWrittenQuantity(text: string, bytes: number): boolean {
  */
 export function checkQuantity(subject: Subject, prop: string, value: Size | kplus.Cpu | undefined): void {
   if (value === undefined) return;
-  const text = value instanceof Size ? value.asString() : String(value.amount);
-  const amount = value instanceof Size ? kib(value) * 1024 : cpuMillis(value);
-  if (!isWrittenQuantity(text, amount)) {
+  const text = unwrittenQuantity(value);
+  if (text !== undefined) {
     throw propError(subject, prop, value,
       `must be written as a plain quantity such as "512Mi" or "250m" (not ${JSON.stringify(text)}), at most 2^63-1 bytes or millicores`);
   }
+}
+
+/** How the quantity would be written, when no API server would parse that; undefined when it is fine. */
+function unwrittenQuantity(value: Size | kplus.Cpu): string | undefined {
+  const size = value instanceof Size;
+  const text = size ? value.asString() : String(value.amount);
+  return isWrittenQuantity(text, size ? kib(value) * 1024 : cpuMillis(value)) ? undefined : text;
 }
 
 /** Millicores of a cdk8s-plus Cpu ("250m", "1", "1.5"). @internal */
@@ -295,27 +321,32 @@ export function checkWholeSeconds(subject: Subject, prop: string, value: Duratio
 /** Requests and limits must be positive and a limit never below its request. @internal */
 export function checkResources(subject: Subject, prop: string, resources: kplus.ContainerResources | undefined): void {
   if (!resources) return;
-  const pairs: Array<[string, number | undefined, number | undefined, unknown, unknown]> = [
-    ['cpu', resources.cpu?.request && cpuMillis(resources.cpu.request), resources.cpu?.limit && cpuMillis(resources.cpu.limit),
-      resources.cpu?.request, resources.cpu?.limit],
-    ['memory', resources.memory?.request && kib(resources.memory.request), resources.memory?.limit && kib(resources.memory.limit),
-      resources.memory?.request, resources.memory?.limit],
-    ['ephemeralStorage', resources.ephemeralStorage?.request && kib(resources.ephemeralStorage.request),
-      resources.ephemeralStorage?.limit && kib(resources.ephemeralStorage.limit),
-      resources.ephemeralStorage?.request, resources.ephemeralStorage?.limit],
-  ];
-  for (const [name, request, limit, rawRequest, rawLimit] of pairs) {
-    for (const [kind, amount, raw] of [['request', request, rawRequest], ['limit', limit, rawLimit]] as const) {
-      if (raw !== undefined && !(typeof amount === 'number' && Number.isFinite(amount) && amount > 0)) {
-        throw propError(subject, `${prop}.${name}.${kind}`, raw, 'must be a positive quantity');
-      }
-      checkQuantity(subject, `${prop}.${name}.${kind}`, raw as Size | kplus.Cpu | undefined);
-    }
-    if (request !== undefined && limit !== undefined && limit < request) {
-      throw propError(subject, `${prop}.${name}.limit`, rawLimit,
-        `must be >= '${prop}.${name}.request' (${show(rawRequest)}): a limit below its request is rejected by the API server`);
-    }
+  // Each resource on its own, with plain calls: this runs for every container of every workload.
+  if (resources.cpu) checkRequestAndLimit(subject, prop, 'cpu', resources.cpu, cpuMillis);
+  if (resources.memory) checkRequestAndLimit(subject, prop, 'memory', resources.memory, kib);
+  if (resources.ephemeralStorage) checkRequestAndLimit(subject, prop, 'ephemeralStorage', resources.ephemeralStorage, kib);
+}
+
+function checkRequestAndLimit<T extends Size | kplus.Cpu>(subject: Subject, prop: string, name: string,
+  pair: { readonly request?: T; readonly limit?: T }, amountOf: (value: T) => number): void {
+  const request = checkPositiveQuantity(subject, prop, name, 'request', pair.request, amountOf);
+  const limit = checkPositiveQuantity(subject, prop, name, 'limit', pair.limit, amountOf);
+  if (request !== undefined && limit !== undefined && limit < request) {
+    throw propError(subject, `${prop}.${name}.limit`, pair.limit,
+      `must be >= '${prop}.${name}.request' (${show(pair.request)}): a limit below its request is rejected by the API server`);
   }
+}
+
+/** The amount of a request or limit (undefined when not given), refused unless positive and a plain quantity. */
+function checkPositiveQuantity<T extends Size | kplus.Cpu>(subject: Subject, prop: string, name: string, kind: string,
+  value: T | undefined, amountOf: (value: T) => number): number | undefined {
+  if (value === undefined) return undefined;
+  const amount = value ? amountOf(value) : undefined;
+  if (!(typeof amount === 'number' && Number.isFinite(amount) && amount > 0)) {
+    throw propError(subject, `${prop}.${name}.${kind}`, value, 'must be a positive quantity');
+  }
+  if (unwrittenQuantity(value) !== undefined) checkQuantity(subject, `${prop}.${name}.${kind}`, value);
+  return amount;
 }
 
 const PROBES = ['liveness', 'readiness', 'startup'] as const;

@@ -64,11 +64,14 @@ export class ScalableBackend extends Construct {
     checkPort(subject, 'servicePort', props.servicePort);
     // The extra Service ports are container ports of the app too.
     const ports: kplus.ContainerPort[] = [{ number: props.containerPort }];
-    for (const extra of props.extraPorts ?? []) {
-      const number = extra.targetPort ?? extra.port;
-      if (!ports.some(p => p.number === number)) ports.push({ number, name: extra.name });
+    if (props.extraPorts) {
+      for (const extra of props.extraPorts) {
+        const number = extra.targetPort ?? extra.port;
+        if (!ports.some(p => p.number === number)) ports.push({ number, name: extra.name });
+      }
     }
-    const container = ScalableWorker._containerProps(props, ports, kplus.Probe.fromTcpSocket());
+    // A backend without a readiness probe of its own gets a TCP check of its port.
+    const container = ScalableWorker._containerProps(props, ports, props.readiness ? undefined : kplus.Probe.fromTcpSocket());
     ScalableWorker._validate(subject, props, container);
     LoadBalancedService._validateOptions(subject, props);
 

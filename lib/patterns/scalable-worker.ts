@@ -254,29 +254,27 @@ export class ScalableWorker extends Construct {
     checkWholeNumber(subject, 'replicas', props.replicas, 0);
     checkDnsLabel(subject, 'name', props.name);
     checkLabels(subject, 'labels', props.labels);
-    for (const name of Object.keys(props.env ?? {})) checkEnvName(subject, 'env', name);
+    if (props.env) for (const name of Object.keys(props.env)) checkEnvName(subject, 'env', name);
     checkDnsLabel(subject, 'namespace', props.namespace);
     checkDnsLabel(subject, 'containerName', props.containerName);
     checkResources(subject, 'resources', props.resources);
     checkWholeNumber(subject, 'revisionHistoryLimit', props.revisionHistoryLimit, 0);
     WorkloadDefaults._validateSelectorLabels(subject, 'selectorLabels', props.selectorLabels);
-    for (const [prop, map] of [['podAnnotations', props.podAnnotations], ['nodeSelector', props.nodeSelector]] as const) {
-      for (const key of Object.keys(map ?? {})) checkLabelKey(subject, prop, key);
+    if (props.podAnnotations) for (const key of Object.keys(props.podAnnotations)) checkLabelKey(subject, 'podAnnotations', key);
+    if (props.nodeSelector) {
+      for (const key of Object.keys(props.nodeSelector)) checkLabelKey(subject, 'nodeSelector', key);
+      for (const [key, value] of Object.entries(props.nodeSelector)) checkLabelValue(subject, `nodeSelector.${key}`, value);
     }
-    for (const [key, value] of Object.entries(props.nodeSelector ?? {})) checkLabelValue(subject, `nodeSelector.${key}`, value);
-    const containers: Array<[string, kplus.ContainerProps]> = [['', container]];
-    for (const [i, init] of (props.initContainers ?? []).entries()) {
-      if (!init.resources) {
+    const inits = props.initContainers ?? [];
+    for (let i = 0; i < inits.length; i++) {
+      if (!inits[i].resources) {
         throw propError(subject, `initContainers[${i}].resources`, undefined,
           'must be given: an init container gets no default requests and limits, and its requests count toward the pod\'s');
       }
-      checkResources(subject, `initContainers[${i}].resources`, init.resources);
-      containers.push([`initContainers[${i}].`, init]);
+      checkResources(subject, `initContainers[${i}].resources`, inits[i].resources);
     }
-    for (const [i, sidecar] of (props.sidecars ?? []).entries()) {
-      checkResources(subject, `sidecars[${i}].resources`, sidecar.resources);
-      containers.push([`sidecars[${i}].`, sidecar]);
-    }
+    const sidecars = props.sidecars ?? [];
+    for (let i = 0; i < sidecars.length; i++) checkResources(subject, `sidecars[${i}].resources`, sidecars[i].resources);
     const minReplicas = props.autoscaling ? props.autoscaling.minReplicas ?? DEFAULTS.minReplicas : props.replicas ?? DEFAULTS.replicas;
     if (props.autoscaling) {
       if (props.replicas !== undefined) {
@@ -290,14 +288,17 @@ export class ScalableWorker extends Construct {
       }]);
     }
     WorkloadDefaults._validate(subject, props, minReplicas, props.autoscaling ? props.autoscaling.maxReplicas : minReplicas);
-    for (const [prefix, c] of containers) checkProbePorts(subject, prefix, c);
+    checkProbePorts(subject, '', container);
+    for (let i = 0; i < inits.length; i++) checkProbePorts(subject, `initContainers[${i}].`, inits[i]);
+    for (let i = 0; i < sidecars.length; i++) checkProbePorts(subject, `sidecars[${i}].`, sidecars[i]);
     if (props.chaos) ChaosTarget._validateOptions(subject, 'chaos.', props.chaos);
     if (props.maxSurge?.isZero() && props.maxUnavailable?.isZero()) {
       throw propError(subject, 'maxUnavailable', props.maxUnavailable,
         'must be > 0 when \'maxSurge\' is 0: a rolling update could never make progress');
     }
-    for (const path of props.writablePaths ?? []) {
-      if (!path.startsWith('/')) throw propError(subject, 'writablePaths', path, 'must hold absolute paths');
+    const paths = props.writablePaths ?? [];
+    for (let i = 0; i < paths.length; i++) {
+      if (!paths[i].startsWith('/')) throw propError(subject, 'writablePaths', paths[i], 'must hold absolute paths');
     }
   }
 
@@ -354,13 +355,14 @@ export class ScalableWorker extends Construct {
       containers: [container, ...props.sidecars ?? []],
     };
     // Every option group was validated by the construct the user wrote: the building blocks take them as they are.
+    // (`deploymentProps` is this function's own object: the autoscaling options are merged into it, not copied.)
     const deployment = props.autoscaling
-      ? new AutoscaledDeployment(scope, 'Deployment', prevalidated({ ...deploymentProps, ...props.autoscaling }))
-      : new ResilientDeployment(scope, 'Deployment', prevalidated({ ...deploymentProps, replicas: props.replicas }));
+      ? new AutoscaledDeployment(scope, 'Deployment', prevalidated(Object.assign(deploymentProps, props.autoscaling)))
+      : new ResilientDeployment(scope, 'Deployment', prevalidated(Object.assign(deploymentProps, { replicas: props.replicas })));
     const chaos = props.chaos ? new ChaosTarget(scope, 'Chaos', prevalidated({ ...props.chaos, target: deployment })) : undefined;
-    for (const [i, path] of (props.writablePaths ?? []).entries()) {
-      const volume = kplus.Volume.fromEmptyDir(scope, `Writable${i}`, `writable-${i}`);
-      deployment.containers[0].mount(path, volume);
+    const paths = props.writablePaths ?? [];
+    for (let i = 0; i < paths.length; i++) {
+      deployment.containers[0].mount(paths[i], kplus.Volume.fromEmptyDir(scope, `Writable${i}`, `writable-${i}`));
     }
     if (props.nodeSelector && Object.keys(props.nodeSelector).length) {
       // cdk8s-plus-27 writes node labels as a required node affinity only; `nodeSelector` is what readers expect.
@@ -375,11 +377,12 @@ export class ScalableWorker extends Construct {
    * @internal
    */
   public static _labelEverything(scope: Construct, props: ScalableWorkerProps): void {
-    const labels = Object.entries(ScalableWorker._labels(props) ?? {});
-    if (!labels.length) return;
+    const labels = ScalableWorker._labels(props);
+    if (!labels) return;
+    const keys = Object.keys(labels);
     for (const child of scope.node.findAll()) {
       if (!ApiObject.isApiObject(child)) continue;
-      for (const [key, value] of labels) (child as ApiObject).metadata.addLabel(key, value);
+      for (const key of keys) (child as ApiObject).metadata.addLabel(key, labels[key]);
     }
   }
 

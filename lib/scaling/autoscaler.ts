@@ -141,6 +141,20 @@ interface Analysis {
 
 const DEFAULT_CPU_PERCENT = 80;
 const DEFAULT_POLICY_PERIOD = Duration.seconds(15);
+// Kubernetes' default behavior, written out (every value in it is immutable, so one copy serves every autoscaler).
+const DEFAULT_SCALE_UP: Required<kplus.ScalingRules> = {
+  strategy: kplus.ScalingStrategy.MAX_CHANGE,
+  stabilizationWindow: Duration.seconds(0),
+  policies: [
+    { replicas: kplus.Replicas.percent(100), duration: DEFAULT_POLICY_PERIOD },
+    { replicas: kplus.Replicas.absolute(4), duration: DEFAULT_POLICY_PERIOD },
+  ],
+};
+const DEFAULT_SCALE_DOWN: Required<kplus.ScalingRules> = {
+  strategy: kplus.ScalingStrategy.MAX_CHANGE,
+  stabilizationWindow: Duration.minutes(5),
+  policies: [{ replicas: kplus.Replicas.percent(100), duration: DEFAULT_POLICY_PERIOD }],
+};
 
 // The target types the API server accepts for each metric type, and the cdk8s-plus factory of each.
 const ALLOWED_TARGETS: Record<string, string[]> = {
@@ -343,12 +357,12 @@ export class Autoscaler extends Construct {
     }
   }
 
-  /** One direction's rules with the Kubernetes defaults filled in. */
-  private static rules(given: kplus.ScalingRules | undefined, window: Duration, policies: kplus.ScalingPolicy[]): kplus.ScalingRules {
+  /** One direction's rules with the Kubernetes defaults (`defaults`) filled in. */
+  private static rules(given: kplus.ScalingRules | undefined, defaults: Required<kplus.ScalingRules>): kplus.ScalingRules {
     return {
-      strategy: given?.strategy ?? kplus.ScalingStrategy.MAX_CHANGE,
-      stabilizationWindow: given?.stabilizationWindow ?? window,
-      policies: (given?.policies ?? policies).map(p => ({ replicas: p.replicas, duration: p.duration ?? DEFAULT_POLICY_PERIOD })),
+      strategy: given?.strategy ?? defaults.strategy,
+      stabilizationWindow: given?.stabilizationWindow ?? defaults.stabilizationWindow,
+      policies: (given?.policies ?? defaults.policies).map(p => ({ replicas: p.replicas, duration: p.duration ?? DEFAULT_POLICY_PERIOD })),
     };
   }
 
@@ -403,13 +417,8 @@ export class Autoscaler extends Construct {
 
     this.minReplicas = props.minReplicas ?? DEFAULTS.minReplicas;
     this.maxReplicas = props.maxReplicas;
-    this.scaleUp = Autoscaler.rules(props.scaleUp, Duration.seconds(0), [
-      { replicas: kplus.Replicas.percent(100), duration: DEFAULT_POLICY_PERIOD },
-      { replicas: kplus.Replicas.absolute(4), duration: DEFAULT_POLICY_PERIOD },
-    ]);
-    this.scaleDown = Autoscaler.rules(props.scaleDown, Duration.minutes(5), [
-      { replicas: kplus.Replicas.percent(100), duration: DEFAULT_POLICY_PERIOD },
-    ]);
+    this.scaleUp = Autoscaler.rules(props.scaleUp, DEFAULT_SCALE_UP);
+    this.scaleDown = Autoscaler.rules(props.scaleDown, DEFAULT_SCALE_DOWN);
     const metadata = compact({ name: scaling.name, namespace: target.metadata.namespace });
 
     if (props.keda) {

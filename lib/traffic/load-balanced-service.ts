@@ -498,24 +498,14 @@ export class LoadBalancedService extends Construct {
         `must be a whole number from ${LoadBalancedService.NODE_PORT_MIN} to ${LoadBalancedService.NODE_PORT_MAX}: the API server's default node port range`);
     }
     checkPortName(subject, 'portName', options.portName);
-    const opaque = options.protocol !== undefined && !HTTP_PROTOCOLS.has(options.protocol);
-    for (const [prop, value] of [['retries', options.retries], ['timeout', options.timeout], ['fault', options.fault]] as const) {
-      if (opaque && value !== undefined) {
+    if (options.protocol !== undefined && !HTTP_PROTOCOLS.has(options.protocol)) {
+      for (const [prop, value] of [['retries', options.retries], ['timeout', options.timeout], ['fault', options.fault]] as const) {
+        if (value === undefined) continue;
         throw propError(subject, prop, prop === 'timeout' ? shownDuration(value as Duration) : verbatim('{...}'),
           `cannot be set with 'protocol' ${options.protocol}: Istio applies HTTP routes (retries, timeouts, faults) to HTTP, HTTP/2 and gRPC ports only`);
       }
     }
-    const mainName = options.portName ?? options.protocol ?? 'http';
-    const names = new Map<string, string>([[mainName, 'portName']]);
-    for (const [i, extra] of (options.extraPorts ?? []).entries()) {
-      const prop = `extraPorts[${i}].`;
-      checkPortName(subject, `${prop}name`, extra.name);
-      checkPort(subject, `${prop}port`, extra.port);
-      checkPort(subject, `${prop}targetPort`, extra.targetPort);
-      const seen = names.get(extra.name);
-      if (seen) throw propError(subject, `${prop}name`, extra.name, `must be unique: '${seen}' is the same`);
-      names.set(extra.name, `${prop}name`);
-    }
+    if (options.extraPorts) LoadBalancedService.validateExtraPorts(subject, options.portName ?? options.protocol ?? 'http', options.extraPorts);
     const type = options.serviceType ?? kplus.ServiceType.CLUSTER_IP;
     if (options.nodePort !== undefined && type !== kplus.ServiceType.NODE_PORT && type !== kplus.ServiceType.LOAD_BALANCER) {
       throw propError(subject, 'nodePort', options.nodePort, `needs 'serviceType' NODE_PORT or LOAD_BALANCER (got ${type})`);
@@ -601,6 +591,20 @@ export class LoadBalancedService extends Construct {
       for (const [key, value] of Object.entries(gateway.selector ?? {})) {
         checkLabelValue(subject, `gateway.selector.${key}`, value);
       }
+    }
+  }
+
+  /** The extra ports: valid, and each named apart from the others and from the main port (`mainName`). */
+  private static validateExtraPorts(subject: Subject, mainName: string, extraPorts: ExtraPort[]): void {
+    const names = new Map<string, string>([[mainName, 'portName']]);
+    for (const [i, extra] of extraPorts.entries()) {
+      const prop = `extraPorts[${i}].`;
+      checkPortName(subject, `${prop}name`, extra.name);
+      checkPort(subject, `${prop}port`, extra.port);
+      checkPort(subject, `${prop}targetPort`, extra.targetPort);
+      const seen = names.get(extra.name);
+      if (seen) throw propError(subject, `${prop}name`, extra.name, `must be unique: '${seen}' is the same`);
+      names.set(extra.name, `${prop}name`);
     }
   }
 

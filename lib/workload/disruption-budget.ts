@@ -89,9 +89,8 @@ export class DisruptionBudget extends Construct {
     if (maxUnavailable && minAvailable) {
       throw propError(subject, `${prefix}minAvailable`, minAvailable, `cannot be set together with '${prefix}maxUnavailable' (${JSON.stringify(maxUnavailable.value)})`);
     }
-    for (const [prop, value] of [['maxUnavailable', maxUnavailable], ['minAvailable', minAvailable]] as const) {
-      if (value) checkAmount(subject, `${prefix}${prop}`, value);
-    }
+    if (maxUnavailable) checkAmount(subject, `${prefix}maxUnavailable`, maxUnavailable);
+    if (minAvailable) checkAmount(subject, `${prefix}minAvailable`, minAvailable);
     if (maxUnavailable?.isZero()) {
       throw propError(subject, `${prefix}maxUnavailable`, maxUnavailable, 'must be > 0: a budget of 0 blocks every eviction and every node drain');
     }

@@ -65,9 +65,7 @@ export class ResilientDeployment extends kplus.Deployment {
   private readonly checkContainers: boolean;
 
   constructor(scope: Construct, id: string, props: ResilientDeploymentProps = {}) {
-    const subject = subjectFor(new.target.name, scope, id);
-    const validate = needsValidation(props);
-    if (validate) ResilientDeployment._validate(subject, props, props.replicas ?? DEFAULTS.replicas);
+    if (needsValidation(props)) ResilientDeployment._validate(subjectFor(new.target.name, scope, id), props, props.replicas ?? DEFAULTS.replicas);
     // Containers are added below, once the security defaults are known, so that each one is hardened.
     super(scope, id, {
       ...props,
@@ -104,8 +102,8 @@ export class ResilientDeployment extends kplus.Deployment {
    * none.
    */
   public addContainer(cont: kplus.ContainerProps): kplus.Container {
-    return super.addContainer(WorkloadDefaults._container(subjectOf(this), `containers[${this.containers.length}].`, cont, this.resilience, this.checkContainers,
-      WorkloadDefaults._containerNames(this)));
+    if (this.checkContainers) WorkloadDefaults._checkAdded(subjectOf(this), `containers[${this.containers.length}].`, cont, this.resilience, this);
+    return super.addContainer(WorkloadDefaults._harden(cont, this.resilience, false));
   }
 
   /**
@@ -121,8 +119,8 @@ export class ResilientDeployment extends kplus.Deployment {
    * Adds an init container, hardened like `addContainer`.
    */
   public addInitContainer(cont: kplus.ContainerProps): kplus.Container {
-    return super.addInitContainer(WorkloadDefaults._container(subjectOf(this), `initContainers[${this.initContainers.length}].`, cont, this.resilience, this.checkContainers,
-      WorkloadDefaults._containerNames(this)));
+    if (this.checkContainers) WorkloadDefaults._checkAdded(subjectOf(this), `initContainers[${this.initContainers.length}].`, cont, this.resilience, this);
+    return super.addInitContainer(WorkloadDefaults._harden(cont, this.resilience, true));
   }
 
   /**

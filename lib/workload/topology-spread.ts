@@ -62,13 +62,17 @@ export class TopologySpread {
     if (options.enabled === false) return;
     const keys = [TopologySpread.NODE_KEY];
     if (options.acrossZones ?? true) keys.push(TopologySpread.ZONE_KEY);
-    const constraints = keys.map(topologyKey => ({
-      topologyKey,
-      maxSkew: options.maxSkew ?? 1,
-      whenUnsatisfiable: options.whenUnsatisfiable ?? WhenUnsatisfiable.SCHEDULE_ANYWAY,
-      labelSelector: { matchLabels: workload.matchLabels },
-      ...(workload instanceof kplus.Deployment ? { matchLabelKeys: ['pod-template-hash'] } : {}),
-    }));
+    const revisionOnly = workload instanceof kplus.Deployment;
+    const constraints = keys.map(topologyKey => {
+      const constraint: Record<string, unknown> = {
+        topologyKey,
+        maxSkew: options.maxSkew ?? 1,
+        whenUnsatisfiable: options.whenUnsatisfiable ?? WhenUnsatisfiable.SCHEDULE_ANYWAY,
+        labelSelector: { matchLabels: workload.matchLabels },
+      };
+      if (revisionOnly) constraint.matchLabelKeys = ['pod-template-hash'];
+      return constraint;
+    });
     ApiObject.of(workload).addJsonPatch(JsonPatch.add('/spec/template/spec/topologySpreadConstraints', constraints));
   }
 

@@ -109,20 +109,41 @@ export class WorkloadDefaults {
     check = true, taken: readonly string[] = []): kplus.ContainerProps {
     const init = prop.startsWith('init');
     if (check) WorkloadDefaults.checkContainer(subject, prop, cont, options, taken);
+    return WorkloadDefaults._harden(cont, options, init);
+  }
+
+  /**
+   * A container (an init container when `init`) hardened with the security options and given the default resources
+   * when it sets none, unchecked: `_container` checks it first.
+   * @internal
+   */
+  public static _harden(cont: kplus.ContainerProps, options: ResilienceOptions, init: boolean): kplus.ContainerProps {
     const delay = options.preStopDelay?.toSeconds();
     const preStop = cont.lifecycle?.preStop ?? (!init && delay ? kplus.Handler.fromCommand(['sleep', String(delay)]) : undefined);
     const defaults = options.defaultResources ?? WorkloadDefaults.RESOURCES;
     const own = cont.resources;
+    const security = PodSecurity.containerSecurityContext(options.security);
     return {
       ...cont,
       resources: !own ? defaults : own.ephemeralStorage || !defaults.ephemeralStorage ? own : { ...own, ephemeralStorage: defaults.ephemeralStorage },
-      securityContext: { ...PodSecurity.containerSecurityContext(options.security), ...cont.securityContext },
+      securityContext: cont.securityContext ? { ...security, ...cont.securityContext } : security,
       imagePullPolicy: cont.imagePullPolicy ?? WorkloadDefaults.pullPolicy(cont.image),
       // No startup probe unless asked for: cdk8s-plus would add a TCP check of `portNumber` with a 30 s budget
       // (3 failures, 10 s apart), which crash-loops services that start slower.
       startup: init ? cont.startup : cont.startup ?? NO_PROBE,
       lifecycle: preStop ? { ...cont.lifecycle, preStop } : cont.lifecycle,
     };
+  }
+
+  /**
+   * Checks a container before it is added to a workload: valid, named apart from the workload's other containers,
+   * and, for an init container (`prop` starting with `init`), with its own resources unless `defaultResources` is
+   * given. `prop` names it in errors (e.g. `containers[0].`).
+   * @internal
+   */
+  public static _checkAdded(subject: Subject, prop: string, cont: kplus.ContainerProps, options: ResilienceOptions,
+    workload: { readonly containers: kplus.Container[]; readonly initContainers: kplus.Container[] }): void {
+    WorkloadDefaults.checkContainer(subject, prop, cont, options, WorkloadDefaults._containerNames(workload));
   }
 
   /**
@@ -279,6 +300,7 @@ export class WorkloadDefaults {
   public static _checkContainers(subject: Subject, options: ResilienceOptions): void {
     // Every workload's props carry cdk8s-plus's containers and init containers.
     const props = options as ResilienceOptions & kplus.WorkloadProps;
+    if (!props.initContainers && !props.containers) return;
     const taken: string[] = [];
     for (const [group, list] of [['initContainers', props.initContainers], ['containers', props.containers]] as const) {
       for (const [i, cont] of (list ?? []).entries()) {

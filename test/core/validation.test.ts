@@ -23,8 +23,10 @@ describe('the one error format', () => {
 
   test('knows the path of a construct before it exists, and after', () => {
     const chart = Testing.chart();
-    expect(subjectFor('ScalableBackend', chart, 'web')).toEqual({ kind: 'ScalableBackend', path: 'test/web' });
-    expect(subjectOf(chart)).toEqual({ kind: 'Chart', path: 'test' });
+    const pending = subjectFor('ScalableBackend', chart, 'web');
+    expect({ kind: pending.kind, path: pending.path }).toEqual({ kind: 'ScalableBackend', path: 'test/web' });
+    const existing = subjectOf(chart);
+    expect({ kind: existing.kind, path: existing.path }).toEqual({ kind: 'Chart', path: 'test' });
   });
 });
 
