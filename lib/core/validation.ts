@@ -349,8 +349,6 @@ function checkPositiveQuantity<T extends Size | kplus.Cpu>(subject: Subject, pro
   return amount;
 }
 
-const PROBES = ['liveness', 'readiness', 'startup'] as const;
-
 // An HTTP token (RFC 9110): what a header name is made of.
 const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -359,9 +357,39 @@ const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * @internal
  */
 export function checkProbePorts(subject: Subject, propPrefix: string, container: kplus.ContainerProps): void {
-  // The ports a cdk8s-plus Container exposes, read from its props: `portNumber` (or the deprecated `port`), then
-  // `ports`. Not by building a Container: this runs for every container (twice for a ScalableBackend), and that
-  // Container was the largest cost of our own in a profile of 1000 backends (bench/README.md).
+  // A probe without a port of its own targets the container's `portNumber` (or the deprecated `port`), the only
+  // field cdk8s-plus reads here. The ports are read from the props, not by building a Container: this runs for every
+  // container, and that Container was the largest cost of our own in a profile of 1000 backends (bench/README.md).
+  const target = { portNumber: container.portNumber ?? container.port };
+  if (container.liveness) checkProbe(subject, propPrefix, 'liveness', probeSpec(container.liveness, target), container);
+  if (container.readiness) checkProbe(subject, propPrefix, 'readiness', probeSpec(container.readiness, target), container);
+  if (container.startup) checkProbe(subject, propPrefix, 'startup', probeSpec(container.startup, target), container);
+}
+
+// The probe fields the API holds as 32-bit integers (a Duration of 1e21 s would be written 1e+21).
+const PROBE_INTEGERS = ['initialDelaySeconds', 'periodSeconds', 'timeoutSeconds', 'failureThreshold', 'successThreshold'] as const;
+
+function checkProbe(subject: Subject, propPrefix: string, kind: string, spec: kplus.k8s.Probe | undefined,
+  container: kplus.ContainerProps): void {
+  if (!spec) return;
+  for (let i = 0; i < PROBE_INTEGERS.length; i++) {
+    const field = PROBE_INTEGERS[i];
+    const value = spec[field];
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= INT32_MAX)) {
+      throw propError(subject, `${propPrefix}${kind}`, verbatim(`${field} ${value}`), `must have a whole ${field} from 0 to ${INT32_MAX}`);
+    }
+  }
+  const headers = spec.httpGet?.httpHeaders;
+  if (headers) {
+    for (const header of headers) {
+      if (!HTTP_TOKEN.test(header.name)) {
+        throw propError(subject, `${propPrefix}${kind}`, header.name, 'must send headers whose names are HTTP tokens (letters, digits and !#$%&\'*+-.^_`|~)');
+      }
+    }
+  }
+  const port = spec.grpc?.port ?? (spec.httpGet ?? spec.tcpSocket)?.port?.value;
+  if (port === undefined) return;
+  // The ports the container exposes: `portNumber` (or `port`), then `ports`.
   const portNumber = container.portNumber ?? container.port;
   const numbers: number[] = portNumber ? [portNumber] : [];
   const names: string[] = [];
@@ -369,32 +397,9 @@ export function checkProbePorts(subject: Subject, propPrefix: string, container:
     numbers.push(p.number);
     if (p.name) names.push(p.name);
   }
-  // A probe without a port of its own targets the container's `portNumber`, the only field cdk8s-plus reads here.
-  const target = { portNumber };
-  for (const kind of PROBES) {
-    const probe = container[kind];
-    if (!probe) continue;
-    const spec = probeSpec(probe, target);
-    if (!spec) continue;
-    // Its durations and thresholds are 32-bit integers in the API (a Duration of 1e21 s would be written 1e+21).
-    for (const field of ['initialDelaySeconds', 'periodSeconds', 'timeoutSeconds', 'failureThreshold', 'successThreshold'] as const) {
-      const value = spec[field];
-      if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= INT32_MAX)) {
-        throw propError(subject, `${propPrefix}${kind}`, verbatim(`${field} ${value}`), `must have a whole ${field} from 0 to ${INT32_MAX}`);
-      }
-    }
-    for (const header of spec.httpGet?.httpHeaders ?? []) {
-      if (!HTTP_TOKEN.test(header.name)) {
-        throw propError(subject, `${propPrefix}${kind}`, header.name, 'must send headers whose names are HTTP tokens (letters, digits and !#$%&\'*+-.^_`|~)');
-      }
-    }
-    const port = spec.grpc?.port ?? (spec.httpGet ?? spec.tcpSocket)?.port?.value;
-    if (port === undefined) continue;
-    const exposed = typeof port === 'number' ? numbers.includes(port) : names.includes(port);
-    if (!exposed) {
-      const ports = [...numbers, ...names.map(n => JSON.stringify(n))].join(', ') || 'none';
-      throw propError(subject, `${propPrefix}${kind}`, port,
-        `must probe a port the container exposes (exposed: ${ports})`);
-    }
+  const exposed = typeof port === 'number' ? numbers.includes(port) : names.includes(port);
+  if (!exposed) {
+    const ports = [...numbers, ...names.map(n => JSON.stringify(n))].join(', ') || 'none';
+    throw propError(subject, `${propPrefix}${kind}`, port, `must probe a port the container exposes (exposed: ${ports})`);
   }
 }

@@ -705,7 +705,9 @@ export class LoadBalancedService extends Construct {
     }
     // cdk8s-plus-27's ServicePort has no `appProtocol`.
     if (props.protocol) ApiObject.of(this.service).addJsonPatch(JsonPatch.add('/spec/ports/0/appProtocol', props.protocol));
-    for (const [i, extra] of (props.extraPorts ?? []).entries()) {
+    const extraPorts = props.extraPorts ?? [];
+    for (let i = 0; i < extraPorts.length; i++) {
+      const extra = extraPorts[i];
       this.service.bind(extra.port, { name: extra.name, targetPort: extra.targetPort ?? extra.port });
       if (extra.protocol) {
         ApiObject.of(this.service).addJsonPatch(JsonPatch.add(`/spec/ports/${i + 1}/appProtocol`, extra.protocol));
@@ -715,7 +717,8 @@ export class LoadBalancedService extends Construct {
     this.host = this.service.name;
     this.istioApiVersion = props.istioApiVersion ?? IstioApiVersion.V1;
 
-    const http = this.routes(props);
+    // The routes serve the mesh's VirtualService and the Gateway's.
+    const http = props.retries || props.timeout || props.fault || props.gateway ? this.routes(props) : [];
     if (props.retries || props.timeout || props.fault) {
       this.virtualService = this.newVirtualService('VirtualService', compact({ name: props.name, namespace }), {
         hosts: [this.host],

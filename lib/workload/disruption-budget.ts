@@ -122,7 +122,7 @@ export class DisruptionBudget extends Construct {
     requireProps(subjectOf(this), props, 'target');
     if (needsValidation(props)) DisruptionBudget._validate(subjectOf(this), '', props);
     this.minAvailable = props.minAvailable;
-    this.maxUnavailable = props.minAvailable ? undefined : props.maxUnavailable ?? kplus.PercentOrAbsolute.absolute(1);
+    this.maxUnavailable = props.minAvailable ? undefined : props.maxUnavailable ?? ONE;
     this.unhealthyPodEvictionPolicy = props.unhealthyPodEvictionPolicy ?? UnhealthyPodEvictionPolicy.ALWAYS_ALLOW;
 
     this.resource = new kplus.k8s.KubePodDisruptionBudget(this, 'Resource', {
@@ -161,6 +161,9 @@ export class DisruptionBudget extends Construct {
     return this.resource.name;
   }
 }
+
+// The default budget: one pod at a time (a PercentOrAbsolute is immutable, so every budget can share it).
+const ONE = kplus.PercentOrAbsolute.absolute(1);
 
 // The budgets of each construct tree, to find two that select the same pods.
 const BUDGETS = new WeakMap<object, DisruptionBudget[]>();
