@@ -135,25 +135,23 @@ export class DisruptionBudget extends Construct {
       },
     });
     this.target = props.target;
-    budgetsOf(this).push(this);
     // Whatever the order in which the budgets were added: the eviction API refuses to evict a pod that two budgets
     // select, so a second budget on the same pods blocks every drain of their nodes.
-    this.node.addValidation({ validate: () => this.overlaps() });
+    const budgets = budgetsOf(this);
+    budgets.list.push(this);
+    this.node.addValidation({ validate: () => this.overlaps(budgets) });
   }
 
-  private overlaps(): string[] {
-    const namespace = this.resource.metadata.namespace;
-    const podLabels = this.target.podMetadata.toJson().labels ?? {};
-    for (const other of budgetsOf(this)) {
-      if (other === this || other.resource.metadata.namespace !== namespace) continue;
-      const selector = other.target.matchLabels;
-      const keys = Object.keys(selector);
-      if (keys.length > 0 && keys.every(k => podLabels[k] === selector[k])) {
-        return [propError(subjectOf(this), 'target', verbatimPath(this.target),
-          `must have one disruption budget only: '${other.node.path}' selects the same pods, and the eviction API refuses to evict a pod two budgets select, so every drain of its node would hang`).message];
-      }
-    }
-    return [];
+  private overlaps(budgets: AppBudgets): string[] {
+    // The overlaps found for this validation pass (by the app's own validation, which cdk8s runs first); computed
+    // afresh when this budget is validated outside a pass, or again after it.
+    let overlaps = budgets.overlaps;
+    if (!overlaps || budgets.reported.has(this)) overlaps = overlappingBudgets(budgets.list);
+    else budgets.reported.add(this);
+    const other = overlaps.get(this);
+    if (!other) return [];
+    return [propError(subjectOf(this), 'target', verbatimPath(this.target),
+      `must have one disruption budget only: '${other.node.path}' selects the same pods, and the eviction API refuses to evict a pod two budgets select, so every drain of its node would hang`).message];
   }
 
   /** The name of the PodDisruptionBudget. */
@@ -165,14 +163,67 @@ export class DisruptionBudget extends Construct {
 // The default budget: one pod at a time (a PercentOrAbsolute is immutable, so every budget can share it).
 const ONE = kplus.PercentOrAbsolute.absolute(1);
 
-// The budgets of each construct tree, to find two that select the same pods.
-const BUDGETS = new WeakMap<object, DisruptionBudget[]>();
+/** The budgets of one app, and the overlaps among them found at the start of the current validation pass. */
+interface AppBudgets {
+  readonly list: DisruptionBudget[];
+  overlaps?: Map<DisruptionBudget, DisruptionBudget>;
+  reported: Set<DisruptionBudget>;
+}
 
-function budgetsOf(budget: DisruptionBudget): DisruptionBudget[] {
+// The budgets of each construct tree, to find two that select the same pods.
+const BUDGETS = new WeakMap<object, AppBudgets>();
+
+function budgetsOf(budget: DisruptionBudget): AppBudgets {
   const root = budget.node.root;
-  let list = BUDGETS.get(root);
-  if (!list) BUDGETS.set(root, list = []);
-  return list;
+  let budgets = BUDGETS.get(root);
+  if (!budgets) {
+    const created: AppBudgets = { list: [], reported: new Set() };
+    BUDGETS.set(root, budgets = created);
+    // cdk8s validates the app's constructs root first: the overlaps of every budget are found once per pass, here,
+    // and each budget reports its own (a check per budget against every other made synthesis quadratic).
+    root.node.addValidation({
+      validate: () => {
+        created.overlaps = overlappingBudgets(created.list);
+        created.reported = new Set();
+        return [];
+      },
+    });
+  }
+  return budgets;
+}
+
+/**
+ * For every budget whose pods another budget of its namespace selects too, the first such budget in the order they
+ * were added. Linear in the number of budgets: each budget is filed under the first label of its selector, and a
+ * budget is compared only with those filed under one of its pods' labels.
+ */
+function overlappingBudgets(budgets: DisruptionBudget[]): Map<DisruptionBudget, DisruptionBudget> {
+  const selectors = budgets.map(b => b.target.matchLabels);
+  const filed = new Map<string, number[]>();
+  const labelKey = (namespace: string | undefined, key: string, value: string) => JSON.stringify([namespace ?? null, key, value]);
+  for (let i = 0; i < budgets.length; i++) {
+    const [first] = Object.keys(selectors[i]);
+    // A target that selects by no label (a cdk8s-plus Job) overlaps nothing this check can see.
+    if (first === undefined) continue;
+    const key = labelKey(budgets[i].resource.metadata.namespace, first, selectors[i][first]);
+    const list = filed.get(key);
+    if (list) list.push(i); else filed.set(key, [i]);
+  }
+  const found = new Map<DisruptionBudget, DisruptionBudget>();
+  for (let i = 0; i < budgets.length; i++) {
+    const namespace = budgets[i].resource.metadata.namespace;
+    const podLabels = budgets[i].target.podMetadata.toJson().labels ?? {};
+    let other: number | undefined;
+    for (const key of Object.keys(podLabels)) {
+      for (const j of filed.get(labelKey(namespace, key, podLabels[key])) ?? []) {
+        if (j === i || (other !== undefined && j >= other)) continue;
+        const selector = selectors[j];
+        if (Object.keys(selector).every(k => podLabels[k] === selector[k])) other = j;
+      }
+    }
+    if (other !== undefined) found.set(budgets[i], budgets[other]);
+  }
+  return found;
 }
 
 function verbatimPath(construct: Construct): { toString(): string } {

@@ -72,6 +72,54 @@ describe('DisruptionBudget: budgets that would block every drain', () => {
       + 'and the eviction API refuses to evict a pod two budgets select, so every drain of its node would hang');
   });
 
+  test('refuses a budget whose selector picks some labels of pods another budget protects, naming the first such budget', () => {
+    const chart = Testing.chart();
+    const workload = (id: string, selector: Record<string, string>, podLabels: Record<string, string>) => {
+      const deployment = new kplus.Deployment(chart, id, {
+        metadata: { namespace: 'shop' },
+        select: false,
+        podMetadata: { labels: podLabels },
+        containers: [{ image: 'nginxinc/nginx-unprivileged:1.27.2', portNumber: 8080, securityContext: { user: 101 } }],
+      });
+      deployment.select(kplus.LabelSelector.of({ labels: selector }));
+      return deployment;
+    };
+    const web = workload('web', { app: 'web' }, { app: 'web' });
+    // Its pods carry the labels 'web' selects by, and more.
+    const canary = workload('canary', { track: 'canary' }, { app: 'web', track: 'canary' });
+    new DisruptionBudget(chart, 'narrow', { target: web });
+    new DisruptionBudget(chart, 'wide', { target: canary });
+    new DisruptionBudget(chart, 'again', { target: web });
+    let message = '';
+    try {
+      Testing.synth(chart);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    const overlap = (budget: string, owner: string, other: string) =>
+      `DisruptionBudget 'test/${budget}': 'target' (test/${owner}) must have one disruption budget only: 'test/${other}' selects the same pods`;
+    // 'narrow' and 'again' select the pods of 'web'; 'narrow' (the first added) selects the canary's pods too.
+    expect(message).toContain(overlap('narrow', 'web', 'again'));
+    expect(message).toContain(overlap('wide', 'canary', 'narrow'));
+    expect(message).toContain(overlap('again', 'web', 'narrow'));
+    expect(message.match(/must have one disruption budget only/g)).toHaveLength(3);
+  });
+
+  test('finds the overlaps of every budget once per synthesis, and again when a budget is validated on its own', () => {
+    const { chart, deployment } = target();
+    const first = new DisruptionBudget(chart, 'first', { target: deployment });
+    // One validation on the app for all budgets, one on each budget for its own error.
+    expect((chart.node.root.node as any)._validations).toHaveLength(1);
+    expect((first.node as any)._validations).toHaveLength(1);
+    Testing.synth(chart);
+    // A budget added after a synthesis, then validated outside one, is still seen.
+    new DisruptionBudget(chart, 'second', { target: deployment });
+    expect(first.node.validate()).toEqual([
+      'DisruptionBudget \'test/first\': \'target\' (test/web) must have one disruption budget only: \'test/second\' selects the same pods, '
+      + 'and the eviction API refuses to evict a pod two budgets select, so every drain of its node would hang',
+    ]);
+  });
+
   test('allows budgets on different workloads or in different namespaces', () => {
     const { chart, deployment } = target();
     const other = new kplus.Deployment(chart, 'other', {
