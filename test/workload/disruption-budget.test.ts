@@ -120,6 +120,25 @@ describe('DisruptionBudget: budgets that would block every drain', () => {
     ]);
   });
 
+  test('checks the budgets of an app in linear time: each selector is read a few times, not once per pair', () => {
+    const chart = Testing.chart();
+    const COUNT = 300;
+    for (let i = 0; i < COUNT; i++) {
+      const deployment = new kplus.Deployment(chart, `web${i}`, {
+        containers: [{ image: 'nginxinc/nginx-unprivileged:1.27.2', portNumber: 8080, securityContext: { user: 101 } }],
+      });
+      new DisruptionBudget(chart, `budget${i}`, { target: deployment });
+    }
+    const reads = jest.spyOn(kplus.Deployment.prototype, 'matchLabels', 'get');
+    try {
+      Testing.synth(chart);
+      // cdk8s-plus reads each selector a few times itself; a check of every pair of budgets would read it 300 times.
+      expect(reads.mock.calls.length).toBeLessThan(10 * COUNT);
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
   test('allows budgets on different workloads or in different namespaces', () => {
     const { chart, deployment } = target();
     const other = new kplus.Deployment(chart, 'other', {
