@@ -150,12 +150,16 @@ export function reportScale(o: ScaleOptions, results: SizeResult[]): ScaleVerdic
     out.push(`  target: growth exponent <= ${MAX_EXPONENT}: ${lib === undefined ? 'not measured' : `${expOk ? 'PASS' : 'FAIL'} (${fmt(lib, 3)})`}`);
   }
   const largest = results[results.length - 1];
-  maxRatio.build = largest.library.buildCpuMs / largest.handwritten.buildCpuMs;
+  // The two variants of one run ran back to back (bench/scale.ts alternates their order): the ratio within each run
+  // cancels most of the drift between runs, which moves the construction phase's CPU time by ±15 % on a shared machine.
+  const pairRatios = largest.library.runs.map((run, i) => run.buildCpuMs / largest.handwritten.runs[i].buildCpuMs).sort((a, b) => a - b);
+  maxRatio.build = median(pairRatios);
   const buildOk = maxRatio.build <= MAX_BUILD_RATIO;
   pass = pass && buildOk;
   out.push(`construction phase (building the backends, before synthesis) at N=${fmt(largest.backends)}, CPU time: `
-    + `library ${fmt(largest.library.buildCpuMs, 1)} ms, hand-written ${fmt(largest.handwritten.buildCpuMs, 1)} ms`);
-  out.push(`  target: library <= ${MAX_BUILD_RATIO}× hand-written: ${buildOk ? 'PASS' : 'FAIL'} (${fmt(maxRatio.build, 2)}×)`);
+    + `library ${fmt(largest.library.buildCpuMs, 1)} ms, hand-written ${fmt(largest.handwritten.buildCpuMs, 1)} ms (medians); `
+    + `ratio within each run: median ${fmt(maxRatio.build, 2)}×, from ${fmt(pairRatios[0], 2)}× to ${fmt(pairRatios[pairRatios.length - 1], 2)}×`);
+  out.push(`  target: library <= ${MAX_BUILD_RATIO}× hand-written (the median ratio within a run): ${buildOk ? 'PASS' : 'FAIL'} (${fmt(maxRatio.build, 2)}×)`);
   maxRatio.memory = Math.max(...results.map(r => r.library.maxRssMiB / r.handwritten.maxRssMiB));
   const memOk = maxRatio.memory <= MAX_RATIO;
   pass = pass && memOk;
