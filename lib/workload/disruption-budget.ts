@@ -194,20 +194,23 @@ function budgetsOf(budget: DisruptionBudget): AppBudgets {
 
 /**
  * For every budget whose pods another budget of its namespace selects too, the first such budget in the order they
- * were added. Linear in the number of budgets: each budget is filed under the first label of its selector, and a
- * budget is compared only with those filed under one of its pods' labels.
+ * were added. Each budget is filed under the label of its selector that the fewest selectors share, and a budget is
+ * compared only with those filed under one of its pods' labels: linear in the number of budgets whenever selectors
+ * carry a label of their own (cdk8s-plus's address label, an `app` label), where comparing every pair was quadratic.
  */
 function overlappingBudgets(budgets: DisruptionBudget[]): Map<DisruptionBudget, DisruptionBudget> {
-  const selectors = budgets.map(b => b.target.matchLabels);
-  const filed = new Map<string, number[]>();
   const labelKey = (namespace: string | undefined, key: string, value: string) => JSON.stringify([namespace ?? null, key, value]);
+  const selectors = budgets.map(b => b.target.matchLabels);
+  const keys = budgets.map((b, i) => Object.keys(selectors[i]).map(k => labelKey(b.resource.metadata.namespace, k, selectors[i][k])));
+  const shared = new Map<string, number>();
+  for (const list of keys) for (const key of list) shared.set(key, (shared.get(key) ?? 0) + 1);
+  const filed = new Map<string, number[]>();
   for (let i = 0; i < budgets.length; i++) {
-    const [first] = Object.keys(selectors[i]);
     // A target that selects by no label (a cdk8s-plus Job) overlaps nothing this check can see.
-    if (first === undefined) continue;
-    const key = labelKey(budgets[i].resource.metadata.namespace, first, selectors[i][first]);
-    const list = filed.get(key);
-    if (list) list.push(i); else filed.set(key, [i]);
+    if (!keys[i].length) continue;
+    const rarest = keys[i].reduce((a, b) => (shared.get(b)! < shared.get(a)! ? b : a));
+    const list = filed.get(rarest);
+    if (list) list.push(i); else filed.set(rarest, [i]);
   }
   const found = new Map<DisruptionBudget, DisruptionBudget>();
   for (let i = 0; i < budgets.length; i++) {

@@ -120,6 +120,26 @@ describe('DisruptionBudget: budgets that would block every drain', () => {
     ]);
   });
 
+  test('tells budgets apart whose selectors share a label, and finds a second budget on the same pods among them', () => {
+    const chart = Testing.chart();
+    const workload = (id: string) => {
+      const labels = { 'app.kubernetes.io/part-of': 'shop', 'app': id };
+      const deployment = new kplus.Deployment(chart, id, {
+        select: false,
+        podMetadata: { labels },
+        containers: [{ image: 'nginxinc/nginx-unprivileged:1.27.2', portNumber: 8080, securityContext: { user: 101 } }],
+      });
+      deployment.select(kplus.LabelSelector.of({ labels }));
+      return deployment;
+    };
+    const [cart, checkout, frontend] = ['cart', 'checkout', 'frontend'].map(workload);
+    for (const deployment of [cart, checkout, frontend]) new DisruptionBudget(chart, `${deployment.node.id}-budget`, { target: deployment });
+    expect(() => Testing.synth(chart)).not.toThrow();
+    new DisruptionBudget(chart, 'checkout-again', { target: checkout });
+    expect(() => Testing.synth(chart)).toThrow(
+      'DisruptionBudget \'test/checkout-again\': \'target\' (test/checkout) must have one disruption budget only: \'test/checkout-budget\' selects the same pods');
+  });
+
   test('checks the budgets of an app in linear time: each selector is read a few times, not once per pair', () => {
     const chart = Testing.chart();
     const COUNT = 300;
