@@ -106,10 +106,15 @@ export function checkPort(subject: Subject, prop: string, value: number | undefi
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** Whether the string is an RFC 1123 label (at most 63 characters). @internal */
+export function isDnsLabel(value: string): boolean {
+  return value.length <= 63 && DNS_LABEL.test(value);
+}
+
 /** RFC 1123 label: what Kubernetes accepts as a Service, namespace or label-safe object name. @internal */
 export function checkDnsLabel(subject: Subject, prop: string, value: string | undefined): void {
   if (value === undefined) return;
-  if (value.length > 63 || !DNS_LABEL.test(value)) {
+  if (!isDnsLabel(value)) {
     throw propError(subject, prop, value,
       'must be a DNS label: at most 63 characters, lower-case letters, digits and \'-\', starting and ending with a letter or digit');
   }
@@ -349,8 +354,13 @@ function checkPositiveQuantity<T extends Size | kplus.Cpu>(subject: Subject, pro
   return amount;
 }
 
-// An HTTP token (RFC 9110): what a header name is made of.
+// An HTTP token (RFC 9110): what header and cookie names are made of.
 const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Whether the string is an HTTP token (RFC 9110), as header and cookie names must be. @internal */
+export function isHttpToken(value: string): boolean {
+  return HTTP_TOKEN.test(value);
+}
 
 /**
  * Every HTTP, TCP or gRPC probe of a container must target a port the container exposes (by number or by name).
@@ -382,7 +392,7 @@ function checkProbe(subject: Subject, propPrefix: string, kind: string, spec: kp
   const headers = spec.httpGet?.httpHeaders;
   if (headers) {
     for (const header of headers) {
-      if (!HTTP_TOKEN.test(header.name)) {
+      if (!isHttpToken(header.name)) {
         throw propError(subject, `${propPrefix}${kind}`, header.name, 'must send headers whose names are HTTP tokens (letters, digits and !#$%&\'*+-.^_`|~)');
       }
     }

@@ -205,7 +205,7 @@ export class ReplicatedPostgres extends Construct {
     }
     SessionStore._checkOutOfBand(subject, 'secret', props.secret, passwordKey);
     SessionStore._checkOutOfBand(subject, 'secret', props.secret, replicationPasswordKey);
-    if (props.name !== undefined && (props.name.length > NAME_MAX || !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(props.name))) {
+    if (props.name !== undefined && (props.name.length > NAME_MAX || !isDns1035Label(props.name))) {
       throw propError(subject, 'name', props.name,
         `must be at most ${NAME_MAX} lower-case letters, digits and '-', starting with a letter and ending with a letter or digit `
         + `(it prefixes Service names, and the StatefulSet '<name>-replicas' must stay within ${STATEFUL_SET_NAME_MAX} characters)`);

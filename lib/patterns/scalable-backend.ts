@@ -30,9 +30,9 @@ export interface ScalableBackendProps extends ScalableWorkerProps, ServiceOption
  * A stateless backend: a hardened Deployment with probes, explicit resources, a rolling update, a disruption
  * budget and spread across nodes, behind a Service wired to its pods.
  *
- * Names: every object is named after `name`, else after the construct id when it is a DNS label, so that the
- * Service of `new ScalableBackend(chart, 'cartservice', …)` is reachable at `cartservice:<servicePort>` from its
- * namespace. Two objects of one kind and name in one namespace are refused at synth, naming both construct paths.
+ * Names: every object is named after `name`, else after the construct id when it is a valid Service name (a DNS-1035
+ * label), so that the Service of `new ScalableBackend(chart, 'cartservice', …)` is reachable at
+ * `cartservice:<servicePort>` from its namespace. Two objects of one kind and name in one namespace are refused at synth, naming both construct paths.
  *
  * @example
  * const backend = new ScalableBackend(chart, 'calculator-backend', {

@@ -56,10 +56,6 @@ export class AutoscaledDeployment extends ResilientDeployment {
   public readonly verticalAutoscaler?: VerticalAutoscaler;
   /** The construct that owns the autoscalers, with the resolved settings. */
   public readonly scaling: Autoscaler;
-  /** The resolved fewest replicas. */
-  public readonly minReplicas: number;
-  /** The most replicas. */
-  public readonly maxReplicas: number;
   private ownedByAutoscaler = false;
 
   constructor(scope: Construct, id: string, props: AutoscaledDeploymentProps) {
@@ -70,13 +66,21 @@ export class AutoscaledDeployment extends ResilientDeployment {
     // `replicas`: the autoscaler owns the count (cdk8s-plus leaves it out once an autoscaler is attached), and the
     // disruption budget is sized for `minReplicas` (see `budgetFloor`).
     super(scope, id, validate ? prevalidated({ ...props }) : props);
-    this.minReplicas = props.minReplicas ?? DEFAULTS.minReplicas;
-    this.maxReplicas = props.maxReplicas;
     // The autoscaling options were validated above (or by the composite that built these props).
     this.scaling = new Autoscaler(this, 'Autoscaler', prevalidated({ ...props, target: this }));
     this.autoscaler = this.scaling.horizontalPodAutoscaler;
     this.scaledObject = this.scaling.scaledObject;
     this.verticalAutoscaler = this.scaling.verticalAutoscaler;
+  }
+
+  /** The resolved fewest replicas (the autoscaler's). */
+  public get minReplicas(): number {
+    return this.scaling.minReplicas;
+  }
+
+  /** The most replicas. */
+  public get maxReplicas(): number {
+    return this.scaling.maxReplicas;
   }
 
   /**

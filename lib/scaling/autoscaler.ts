@@ -47,7 +47,8 @@ export interface KedaScalingOptions {
  */
 export interface AutoscalingOptions {
   /**
-   * The fewest replicas. The disruption budget is sized for it (from 2 replicas a PodDisruptionBudget is created).
+   * The fewest replicas. The disruption budget is sized for it (a PodDisruptionBudget is created whenever
+   * `maxReplicas` is 2 or more, even from `minReplicas` 1).
    * 0 (scale to zero) only with `keda` and an event trigger other than cpu or memory.
    * @default 2
    */

@@ -236,8 +236,8 @@ export class ResilientStatefulSet extends kplus.StatefulSet {
     super(scope, id, {
       ...props,
       // Checked with the props (`_validate`).
-      containers: (props.containers ?? []).map((c, i) => WorkloadDefaults._container(subject, `containers[${i}].`, c, props, false)),
-      initContainers: (props.initContainers ?? []).map((c, i) => WorkloadDefaults._container(subject, `initContainers[${i}].`, c, props, false)),
+      containers: (props.containers ?? []).map(c => WorkloadDefaults._harden(c, props, false)),
+      initContainers: (props.initContainers ?? []).map(c => WorkloadDefaults._harden(c, props, true)),
       securityContext: WorkloadDefaults._podSecurityContext(props, {
         ...(claims.length ? { fsGroup: group, fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH } : {}),
         ...props.securityContext,
@@ -273,8 +273,8 @@ export class ResilientStatefulSet extends kplus.StatefulSet {
   public addContainer(cont: kplus.ContainerProps): kplus.Container {
     // During `super` the containers of the props arrive already hardened (and are mounted after it).
     if (!this.resilience) return super.addContainer(cont);
-    const container = super.addContainer(WorkloadDefaults._container(subjectOf(this), `containers[${this.containers.length}].`, cont, this.resilience, true,
-      WorkloadDefaults._containerNames(this)));
+    WorkloadDefaults._checkAdded(subjectOf(this), `containers[${this.containers.length}].`, cont, this.resilience, this);
+    const container = super.addContainer(WorkloadDefaults._harden(cont, this.resilience, false));
     this.mountClaims(container);
     return container;
   }
@@ -285,8 +285,8 @@ export class ResilientStatefulSet extends kplus.StatefulSet {
    */
   public addInitContainer(cont: kplus.ContainerProps): kplus.Container {
     if (!this.resilience) return super.addInitContainer(cont);
-    return super.addInitContainer(WorkloadDefaults._container(subjectOf(this), `initContainers[${this.initContainers.length}].`, cont, this.resilience, true,
-      WorkloadDefaults._containerNames(this)));
+    WorkloadDefaults._checkAdded(subjectOf(this), `initContainers[${this.initContainers.length}].`, cont, this.resilience, this);
+    return super.addInitContainer(WorkloadDefaults._harden(cont, this.resilience, true));
   }
 
   /**

@@ -8,7 +8,7 @@ import { refuseDuplicateNames } from '../core/unique-names';
 import { compact } from '../core/util';
 import { needsValidation } from '../core/validated';
 import {
-  checkDns1035Label, checkDnsLabel, checkGeneratedName, checkLabelValue, checkPort, checkPortName, checkWholeNumber, isDns1035Label,
+  checkDns1035Label, checkDnsLabel, checkGeneratedName, checkLabelValue, checkPort, checkPortName, checkWholeNumber, isDns1035Label, isHttpToken,
   propError, requireProps, Subject, subjectOf, verbatim,
 } from '../core/validation';
 import * as istio from '../imports/networking.istio.io';
@@ -320,8 +320,7 @@ export class LoadBalancerPolicy {
 
   /** @internal */
   public _validate(subject: Subject, prop: string): void {
-    // An HTTP token (RFC 9110): what cookie and header names may be made of.
-    if (this.hashKey !== undefined && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(this.hashKey)) {
+    if (this.hashKey !== undefined && !isHttpToken(this.hashKey)) {
       throw propError(subject, prop, this.hashKey, 'must hash on a cookie or header name made of letters, digits and !#$%&\'*+-.^_`|~');
     }
   }

@@ -22,7 +22,8 @@ export enum UnhealthyPodEvictionPolicy {
 export interface DisruptionBudgetOptions {
   /**
    * Create the PodDisruptionBudget.
-   * @default true, for workloads with 2 or more replicas (a budget on 1 replica would block every drain)
+   * @default - true when `maxUnavailable` or `minAvailable` is given, or when the workload can run 2 or more replicas
+   * (its `replicas`, or an autoscaler's `maxReplicas`); false for a single replica, whose budget would block every drain
    */
   readonly enabled?: boolean;
 

@@ -25,7 +25,8 @@ export interface ResilienceOptions {
 
   /**
    * The PodDisruptionBudget.
-   * @default - a budget with maxUnavailable 1 when the workload has 2 or more replicas
+   * @default - a budget with maxUnavailable 1 when the workload can run 2 or more replicas (its `replicas`, or an
+   * autoscaler's `maxReplicas`); a budget whenever `maxUnavailable` or `minAvailable` is given
    */
   readonly disruptionBudget?: DisruptionBudgetOptions;
 
@@ -105,11 +106,9 @@ export class WorkloadDefaults {
    * starting with `init`) must set its resources unless `defaultResources` is given, and gets no pre-stop hook.
    * @internal
    */
-  public static _container(subject: Subject, prop: string, cont: kplus.ContainerProps, options: ResilienceOptions,
-    check = true, taken: readonly string[] = []): kplus.ContainerProps {
-    const init = prop.startsWith('init');
-    if (check) WorkloadDefaults.checkContainer(subject, prop, cont, options, taken);
-    return WorkloadDefaults._harden(cont, options, init);
+  public static _container(subject: Subject, prop: string, cont: kplus.ContainerProps, options: ResilienceOptions): kplus.ContainerProps {
+    WorkloadDefaults.checkContainer(subject, prop, cont, options, []);
+    return WorkloadDefaults._harden(cont, options, prop.startsWith('init'));
   }
 
   /**
@@ -236,7 +235,7 @@ export class WorkloadDefaults {
   }
 
   /**
-   * Seccomp, topology spread, the NetworkPolicy and, from 2 replicas (or when enabled), a disruption budget.
+   * Seccomp, topology spread, the NetworkPolicy and, when `_wantsBudget` says so, a disruption budget.
    * `minReplicas` is the fewest replicas the workload runs.
    * @internal
    */
