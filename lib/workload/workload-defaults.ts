@@ -142,7 +142,7 @@ export class WorkloadDefaults {
    */
   public static _checkAdded(subject: Subject, prop: string, cont: kplus.ContainerProps, options: ResilienceOptions,
     workload: { readonly containers: kplus.Container[]; readonly initContainers: kplus.Container[] }): void {
-    WorkloadDefaults.checkContainer(subject, prop, cont, options, WorkloadDefaults._containerNames(workload));
+    WorkloadDefaults.checkContainer(subject, prop, cont, options, WorkloadDefaults.containerNames(workload));
   }
 
   /**
@@ -198,19 +198,6 @@ export class WorkloadDefaults {
   }
 
   /**
-   * The name a container gets (cdk8s-plus names an unnamed one `main`) must differ from every other container's and
-   * init container's of the pod: the API server refuses two of the same name.
-   * @internal
-   */
-  public static _checkUniqueName(subject: Subject, prop: string, cont: kplus.ContainerProps, taken: readonly string[]): void {
-    const name = cont.name ?? 'main';
-    if (taken.includes(name)) {
-      throw propError(subject, `${prop}name`, cont.name ?? name,
-        `must be unique in the pod: another container is already named ${JSON.stringify(name)}${cont.name === undefined ? ' (cdk8s-plus\'s name for an unnamed container)' : ''}`);
-    }
-  }
-
-  /**
    * A pod needs a container: checked at synth (containers may be added after construction), in this library's words.
    * @internal
    */
@@ -219,11 +206,6 @@ export class WorkloadDefaults {
       validate: () => (workload.containers.length > 0 ? [] : [propError(subjectOf(workload), 'containers', verbatim('[]'),
         'must hold at least one container (or add one with addContainer before synthesis)').message]),
     });
-  }
-
-  /** The names the pod's containers and init containers already use. @internal */
-  public static _containerNames(workload: { readonly containers: kplus.Container[]; readonly initContainers: kplus.Container[] }): string[] {
-    return [...workload.containers, ...workload.initContainers].map(c => c.name);
   }
 
   /**
@@ -341,7 +323,7 @@ export class WorkloadDefaults {
   private static checkContainer(subject: Subject, prop: string, cont: kplus.ContainerProps, options: ResilienceOptions,
     taken: readonly string[]): void {
     WorkloadDefaults._validateContainer(subject, prop, cont, options.allowLatestImage);
-    WorkloadDefaults._checkUniqueName(subject, prop, cont, taken);
+    WorkloadDefaults.checkUniqueName(subject, prop, cont, taken);
     if (prop.startsWith('init') && !cont.resources && !options.defaultResources) {
       throw propError(subject, `${prop}resources`, undefined,
         'must be given (or \'defaultResources\'): an init container never gets the library\'s default requests and limits silently, and its requests count toward the pod\'s');
@@ -356,5 +338,22 @@ export class WorkloadDefaults {
     if (workload.securityContext.fsGroup !== undefined) return;
     const podSpecPath = workload instanceof kplus.Pod ? '/spec' : '/spec/template/spec';
     ApiObject.of(workload).addJsonPatch(JsonPatch.remove(`${podSpecPath}/securityContext/fsGroupChangePolicy`));
+  }
+
+  /**
+   * The name a container gets (cdk8s-plus names an unnamed one `main`) must differ from every other container's and
+   * init container's of the pod: the API server refuses two of the same name.
+   */
+  private static checkUniqueName(subject: Subject, prop: string, cont: kplus.ContainerProps, taken: readonly string[]): void {
+    const name = cont.name ?? 'main';
+    if (taken.includes(name)) {
+      throw propError(subject, `${prop}name`, cont.name ?? name,
+        `must be unique in the pod: another container is already named ${JSON.stringify(name)}${cont.name === undefined ? ' (cdk8s-plus\'s name for an unnamed container)' : ''}`);
+    }
+  }
+
+  /** The names the pod's containers and init containers already use. */
+  private static containerNames(workload: { readonly containers: kplus.Container[]; readonly initContainers: kplus.Container[] }): string[] {
+    return [...workload.containers, ...workload.initContainers].map(c => c.name);
   }
 }
