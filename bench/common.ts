@@ -2,6 +2,7 @@
  * What every benchmark job shares: running a measurement in its own process, medians, and the report's tables.
  */
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
@@ -10,6 +11,35 @@ export const ROOT = path.resolve(__dirname, '..');
 export const REGISTER = path.join(ROOT, 'tools', 'synth', 'ts-register.cjs');
 /** How every TypeScript child runs: transpile-only, nothing but .ts files hooked. */
 export const TS = ['--require', REGISTER];
+
+/**
+ * The library as npm ships it, compiled by `npx projen compile` (jsii, which is tsc): what an adopter's app loads.
+ * The sources in lib/ run through the register instead, whose CommonJS output reads every import across a module
+ * boundary through a getter (tsc writes plain properties); the benchmark measures the shipped form unless told
+ * `--library source`.
+ */
+export const COMPILED_LIBRARY = path.join(ROOT, 'dist', 'lib', 'index.js');
+
+/** Refuses to measure a compiled library older than its sources: every lib/ file needs a newer dist/lib/ one. */
+export function checkCompiled(): void {
+  const stale: string[] = [];
+  const visit = (dir: string) => {
+    for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+      const rel = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        visit(rel);
+      } else if (rel.endsWith('.ts') && !rel.endsWith('.d.ts')) {
+        const out = path.join(ROOT, 'dist', rel.replace(/\.ts$/, '.js'));
+        if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(path.join(ROOT, rel)).mtimeMs) stale.push(rel);
+      }
+    }
+  };
+  visit('lib');
+  if (stale.length) {
+    throw new Error(`dist/lib is older than ${stale.length} source file(s) (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}): `
+      + 'run `npx projen compile` (`npm run bench` does), or pass `--library source`');
+  }
+}
 
 /** The targets of the issues: library vs hand-written, growth, start-up, and the construction phase alone. */
 export const MAX_RATIO = 1.2;

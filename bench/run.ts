@@ -4,9 +4,12 @@
  * and the medians are reported. See bench/README.md for what the columns mean and a recorded run.
  *
  *   node --require ./tools/synth/ts-register.cjs bench/run.ts [--sizes 10,100,1000] [--runs 5]
- *     [--features autoscaling,mesh|none] [--charts 1] [--startup-runs 7] [--no-startup] [--no-scale] [--json file] [--check]
+ *     [--features autoscaling,mesh|none] [--charts 1] [--library compiled|source] [--startup-runs 7] [--no-startup]
+ *     [--no-scale] [--json file] [--check]
  *
  * --features: the ScalableBackend options turned on in both variants (bench/scenarios.ts); default: all of them.
+ * --library: measure the library as npm ships it (dist/lib, from `npx projen compile`, which `npm run bench` runs
+ *   first; the default) or its sources through the transpile-only register.
  */
 import * as fs from 'fs';
 import { machine } from './common';
@@ -19,6 +22,7 @@ interface Options extends ScaleOptions, StartupOptions {
   runs: number;
   features: string[];
   charts: number;
+  library: 'compiled' | 'source';
   startupRuns: number;
   scale: boolean;
   startup: boolean;
@@ -29,7 +33,9 @@ interface Options extends ScaleOptions, StartupOptions {
 function parseArgs(argv: string[]): Options {
   // Every option ScalableBackend has that the benchmark knows, unless --features says otherwise.
   const features = Object.keys(FEATURES);
-  const o: Options = { sizes: [10, 100, 1000], runs: 5, features, charts: 1, startupRuns: 7, scale: true, startup: true, check: false };
+  const o: Options = {
+    sizes: [10, 100, 1000], runs: 5, features, charts: 1, library: 'compiled', startupRuns: 7, scale: true, startup: true, check: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -47,6 +53,12 @@ function parseArgs(argv: string[]): Options {
       case '--runs': o.runs = whole(value(), 1); break;
       case '--features': o.features = parseFeatures(value()); break;
       case '--charts': o.charts = whole(value(), 1); break;
+      case '--library': {
+        const form = value();
+        if (form !== 'compiled' && form !== 'source') throw new Error(`--library must be compiled or source (got '${form}')`);
+        o.library = form;
+        break;
+      }
       case '--startup-runs': o.startupRuns = whole(value(), 1); break;
       case '--no-startup': o.startup = false; break;
       case '--no-scale': o.scale = false; break;

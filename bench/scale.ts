@@ -3,7 +3,7 @@
  * own process (bench/synth.ts), medians of several runs.
  */
 import * as path from 'path';
-import { fmt, MAX_BUILD_RATIO, MAX_EXPONENT, MAX_RATIO, median, ratio, table, timed, TS } from './common';
+import { checkCompiled, fmt, MAX_BUILD_RATIO, MAX_EXPONENT, MAX_RATIO, median, ratio, table, timed, TS } from './common';
 import { objectsPerBackend } from './scenarios';
 import type { Measurement } from './synth';
 
@@ -12,6 +12,8 @@ export interface ScaleOptions {
   readonly runs: number;
   readonly features: string[];
   readonly charts: number;
+  /** The library as compiled for npm (dist/lib) or its sources through the register. */
+  readonly library: 'compiled' | 'source';
 }
 
 interface VariantResult {
@@ -54,6 +56,7 @@ function summarize(runs: Measurement[], wallMs: number[]): VariantResult {
 }
 
 export function measureScale(o: ScaleOptions): SizeResult[] {
+  if (o.library === 'compiled') checkCompiled();
   const results: SizeResult[] = [];
   for (const n of o.sizes) {
     const collected: { [variant: string]: { runs: Measurement[]; wall: number[] } } = {
@@ -64,7 +67,7 @@ export function measureScale(o: ScaleOptions): SizeResult[] {
       // Alternate which variant goes first, so that a noisy neighbour hurts both alike.
       const order = r % 2 ? ['handwritten', 'library'] : ['library', 'handwritten'];
       for (const variant of order) {
-        const t = timed(process.execPath, [...TS, path.join(__dirname, 'synth.ts'), variant, String(n), o.features.join(','), String(o.charts)]);
+        const t = timed(process.execPath, [...TS, path.join(__dirname, 'synth.ts'), variant, String(n), o.features.join(','), String(o.charts), o.library]);
         collected[variant].runs.push(JSON.parse(t.stdout) as Measurement);
         collected[variant].wall.push(t.wallMs);
       }
@@ -100,6 +103,9 @@ export function reportScale(o: ScaleOptions, results: SizeResult[]): ScaleVerdic
   const charts = `${o.charts} chart${o.charts > 1 ? 's' : ''}`;
   out.push(`Synthesis of N ScalableBackends (${objectsPerBackend(o.features)} objects each${features}; ${charts}) `
     + `vs the same objects hand-written with cdk8s-plus-27; medians of ${o.runs} runs, one process each.`);
+  out.push(o.library === 'compiled'
+    ? 'The library as npm ships it (dist/lib, compiled by jsii); the hand-written code through the transpile-only register, as an app\'s own code runs.'
+    : 'The library\'s sources (lib/) and the hand-written code, both through the transpile-only register.');
   out.push('work = constructing the backends + app.synthYaml() (dependencies, validation, toJson, YAML) in-process, as wall');
   out.push('time and as CPU time (user + system); objects/s from the work\'s wall time.');
   out.push('');

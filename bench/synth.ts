@@ -1,16 +1,19 @@
 /**
  * One measurement, in its own process:
- *   `node --require ./tools/synth/ts-register.cjs bench/synth.ts <library|handwritten> <N> [features] [charts]`.
+ *   `node --require ./tools/synth/ts-register.cjs bench/synth.ts <library|handwritten> <N> [features] [charts] [compiled|source]`.
  * Loads the variant, builds an App of N backends, synthesizes it to YAML in memory (what `app.synth()` does, minus
  * the file writes) and prints one JSON line with the phase times, the object count and the peak memory.
  */
 import { performance } from 'perf_hooks';
+import { COMPILED_LIBRARY } from './common';
 
 export interface Measurement {
   readonly variant: string;
   readonly backends: number;
   readonly charts: number;
   readonly features: string[];
+  /** What the library variant loaded: `compiled` (dist/lib) or `source` (lib/ through the register). */
+  readonly form: string;
   /** Importing cdk8s, cdk8s-plus-27 and the variant (the library too for `library`), and what the features need. */
   readonly loadMs: number;
   /** Constructing the backends. */
@@ -31,12 +34,24 @@ export interface Measurement {
 }
 
 export const VARIANTS = ['library', 'handwritten'];
+/** What the library variant loads: the package as compiled for npm (dist/lib), or the sources through the register. */
+export const LIBRARY_FORMS = ['compiled', 'source'];
 
 /* eslint-disable @typescript-eslint/no-require-imports */
+/** Points `cdk8s-resilience` at the compiled package (the register points it at lib/index.ts). */
+function loadCompiledLibrary(): void {
+  const Module = require('module') as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
+  const resolve = Module._resolveFilename;
+  Module._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]) {
+    return resolve.call(this, request === 'cdk8s-resilience' ? COMPILED_LIBRARY : request, ...rest);
+  };
+}
+
 // require, not import: the loads are timed on their own, and the hand-written variant never loads the library.
 function main(argv: string[]): Measurement {
-  const [variant, n, featureList, chartsArg] = argv;
+  const [variant, n, featureList, chartsArg, form = 'compiled'] = argv;
   if (!VARIANTS.includes(variant)) throw new Error(`variant must be one of ${VARIANTS.join(', ')} (got '${variant}')`);
+  if (!LIBRARY_FORMS.includes(form)) throw new Error(`the library's form must be one of ${LIBRARY_FORMS.join(', ')} (got '${form}')`);
   const backends = Number(n);
   if (!Number.isInteger(backends) || backends < 1) throw new Error(`N must be a whole number >= 1 (got '${n}')`);
   // Backends spread evenly over this many charts (1 = one chart holds them all).
@@ -44,6 +59,7 @@ function main(argv: string[]): Measurement {
   if (!Number.isInteger(charts) || charts < 1 || charts > backends) throw new Error(`charts must be from 1 to N (got '${chartsArg}')`);
 
   const t0 = performance.now();
+  if (variant === 'library' && form === 'compiled') loadCompiledLibrary();
   const { App, Chart } = require('cdk8s') as typeof import('cdk8s');
   require('cdk8s-plus-27');
   const { FEATURES, parseFeatures } = require('./scenarios') as typeof import('./scenarios');
@@ -71,6 +87,7 @@ function main(argv: string[]): Measurement {
     backends,
     charts,
     features,
+    form,
     loadMs: t1 - t0,
     buildMs: t2 - t1,
     buildCpuMs: (buildCpu.user + buildCpu.system) / 1000,
