@@ -73,10 +73,12 @@ async function main(argv: string[]) {
       'no drain timed out; nothing left Pending in capacity without a documented reason (`tools/resilience/expected-pending.json`). ' +
       'Seconds at zero and counts of refusals are left out here; `npm run test:resilience` prints them.', '',
     'What can differ between runs: the controllers are real and race the clock, and a cell is what a sampler saw about ' +
-      '5 times a second. Whether a one-replica workload is seen at 0 in a drain (its replacement can be Ready within one ' +
-      'sample), whether a budget had to refuse an eviction, whether a killed replacement was killed again before it was ' +
-      'Ready (pod-killer), and which of the playground\'s backends is left Pending can change; a Recreate rollout at 0, ' +
-      'a drain at 0 without a budget and a one-replica workload at 0 in zone loss do not.', '',
+      '5 times a second. Whether a one-replica workload is seen at 0 in a drain or a zone loss (its replacement can be ' +
+      'Ready within one sample), whether a workload without a disruption budget is seen at 0 in a drain (that depends on ' +
+      'how many of its replicas the scheduler put on one node, and on how fast their replacements became Ready), whether ' +
+      'a budget had to refuse an eviction, whether a killed replacement was killed again before it was Ready ' +
+      '(pod-killer), and which of the playground\'s backends is left Pending can change, and with them how many of the ' +
+      'workshops\' workloads fail the rules; a Recreate rollout at 0 does not.', '',
     ...section('Our apps (`dist/manifests`)', split((w) => mine.has(w.app)), ours),
     ...section('The workshops\' own YAML (`shared/workshop/manifests`)', split((w) => !mine.has(w.app)), workshops),
   ].join('\n');
