@@ -16,6 +16,7 @@ import { machine } from './common';
 import { measureScale, reportScale, ScaleOptions } from './scale';
 import { FEATURES, parseFeatures } from './scenarios';
 import { measureStartup, StartupOptions } from './startup';
+import { LIBRARY_FORMS } from './synth';
 
 interface Options extends ScaleOptions, StartupOptions {
   sizes: number[];
@@ -55,8 +56,8 @@ function parseArgs(argv: string[]): Options {
       case '--charts': o.charts = whole(value(), 1); break;
       case '--library': {
         const form = value();
-        if (form !== 'compiled' && form !== 'source') throw new Error(`--library must be compiled or source (got '${form}')`);
-        o.library = form;
+        if (!LIBRARY_FORMS.includes(form)) throw new Error(`--library must be one of ${LIBRARY_FORMS.join(', ')} (got '${form}')`);
+        o.library = form as Options['library'];
         break;
       }
       case '--startup-runs': o.startupRuns = whole(value(), 1); break;
