@@ -220,7 +220,8 @@ export class Autoscaler extends Construct {
       }
       Autoscaler.validateKeda(subject, prefix, kedaOptions, minReplicas);
     }
-    const { targets, scaledOn } = Autoscaler.analyze(subject, prefix, options, containers);
+    (options.metrics ?? []).forEach((metric, i) => Autoscaler.checkMetric(subject, `${prefix}metrics[${i}]`, metric, containers));
+    const { targets, scaledOn } = Autoscaler.analyze(prefix, options);
     for (const target of targets) Autoscaler.checkRequests(subject, target, containers);
 
     Autoscaler.validateRules(subject, p('scaleUp'), options.scaleUp);
@@ -233,8 +234,11 @@ export class Autoscaler extends Construct {
     return horizontal;
   }
 
-  /** The utilization targets (checked for requests) and every resource the workload is scaled on. */
-  private static analyze(subject: Subject, prefix: string, options: AutoscalingOptions, containers: ContainerRequests[]): Analysis {
+  /**
+   * The utilization targets and every resource the workload is scaled on, from options `_validate` checked (it
+   * checks the targets' requests too).
+   */
+  private static analyze(prefix: string, options: AutoscalingOptions): Analysis {
     const targets: UtilizationTarget[] = [];
     const scaledOn = new Set<string>();
     if (options.keda) {
@@ -254,7 +258,7 @@ export class Autoscaler extends Construct {
       targets.push({ prop: `${prefix}memoryUtilizationPercent`, value: options.memoryUtilizationPercent, resource: 'memory', defaulted: false });
     }
     for (const [i, metric] of (options.metrics ?? []).entries()) {
-      const target = Autoscaler.metricTarget(subject, `${prefix}metrics[${i}]`, metric, containers);
+      const target = Autoscaler.utilizationTarget(`${prefix}metrics[${i}]`, metric);
       if (target) targets.push(target);
       const spec = metricSpec(metric);
       const resource = spec.resource?.name ?? spec.containerResource?.name;
@@ -271,9 +275,8 @@ export class Autoscaler extends Construct {
     return other ? undefined : DEFAULT_CPU_PERCENT;
   }
 
-  /** The utilization target of a Resource or ContainerResource metric, after checking its value. */
-  private static metricTarget(subject: Subject, prop: string, metric: kplus.Metric,
-    containers: ContainerRequests[]): UtilizationTarget | undefined {
+  /** Refuses a metric whose target the API server would reject, or whose container the workload does not have. */
+  private static checkMetric(subject: Subject, prop: string, metric: kplus.Metric, containers: ContainerRequests[]): void {
     const spec = metricSpec(metric);
     // The API server accepts a Utilization target only on Resource and ContainerResource metrics: a pod, object or
     // external metric has no request to be a percentage of.
@@ -296,16 +299,22 @@ export class Autoscaler extends Construct {
         throw propError(subject, `${prop}.target.${field}`, quantity, 'must be positive');
       }
     }
-    const source = spec.resource ?? spec.containerResource;
-    if (!source || source.target.type !== 'Utilization') return undefined;
-    const value = source.target.averageUtilization;
-    checkWholeNumber(subject, `${prop}.averageUtilization`, value ?? 0, 1);
-    const container = spec.containerResource?.container;
-    if (container !== undefined && !containers.some(c => c.name === container)) {
-      throw propError(subject, prop, container,
+    const target = Autoscaler.utilizationTarget(prop, metric);
+    if (!target) return;
+    checkWholeNumber(subject, target.prop, (target.value as number | undefined) ?? 0, 1);
+    if (target.container !== undefined && !containers.some(c => c.name === target.container)) {
+      throw propError(subject, prop, target.container,
         `must name a container of the workload (${containers.map(c => JSON.stringify(c.name)).join(', ')})`);
     }
-    return { prop: `${prop}.averageUtilization`, value, resource: source.name, container, defaulted: false };
+  }
+
+  /** The utilization target of a Resource or ContainerResource metric (none for other targets and metrics). */
+  private static utilizationTarget(prop: string, metric: kplus.Metric): UtilizationTarget | undefined {
+    const spec = metricSpec(metric);
+    const source = spec.resource ?? spec.containerResource;
+    if (!source || source.target.type !== 'Utilization') return undefined;
+    const container = spec.containerResource?.container;
+    return { prop: `${prop}.averageUtilization`, value: source.target.averageUtilization, resource: source.name, container, defaulted: false };
   }
 
   /** Refuses a utilization target when a container does not request the resource: the HPA would never scale. */
@@ -406,7 +415,7 @@ export class Autoscaler extends Construct {
     }
     const containers = scaling.containers.map((c, i) => ({ resourcesProp: `target.containers[${i}].resources`, name: c.name, resources: c.resources }));
     if (needsValidation(props)) Autoscaler._validate(subject, '', props, containers);
-    const analysis = Autoscaler.analyze(subject, '', props, containers);
+    const analysis = Autoscaler.analyze('', props);
     this.utilization = analysis.targets;
     this.scaledOn = [VerticalResource.CPU, VerticalResource.MEMORY].filter(r => analysis.scaledOn.has(r));
     const vertical = VerticalAutoscaler._verticalResourcesOf(target) ?? [];

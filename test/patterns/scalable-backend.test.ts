@@ -535,6 +535,18 @@ describe('ScalableBackend: each option group is validated once', () => {
     });
   });
 
+  test('a metric of the autoscaler is checked once, by the composite; the autoscaler only reads its target', () => {
+    // checkMetric is private: the spy reaches it by name, as the analysis of the constructor must not call it.
+    const checkMetric = jest.spyOn(Autoscaler as unknown as { checkMetric: () => void }, 'checkMetric');
+    const { manifests } = synth({
+      autoscaling: { minReplicas: 2, maxReplicas: 6, metrics: [kplus.Metric.resourceMemory(kplus.MetricTarget.averageUtilization(60))] },
+    });
+    expect(checkMetric).toHaveBeenCalledTimes(1);
+    expect(only(manifests, 'HorizontalPodAutoscaler').spec.metrics).toEqual([
+      { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 60 } } },
+    ]);
+  });
+
   test('a building block used on its own validates its props itself, once', () => {
     const deploymentValidate = jest.spyOn(ResilientDeployment, '_validate');
     const budgetValidate = jest.spyOn(DisruptionBudget, '_validate');
