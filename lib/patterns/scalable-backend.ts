@@ -32,7 +32,8 @@ export interface ScalableBackendProps extends ScalableWorkerProps, ServiceOption
  *
  * Names: every object is named after `name`, else after the construct id when it is a valid Service name (a DNS-1035
  * label), so that the Service of `new ScalableBackend(chart, 'cartservice', …)` is reachable at
- * `cartservice:<servicePort>` from its namespace. Two objects of one kind and name in one namespace are refused at synth, naming both construct paths.
+ * `cartservice:<servicePort>` from its namespace. Two objects of one kind and name in one namespace are refused at
+ * synth, naming both construct paths.
  *
  * @example
  * const backend = new ScalableBackend(chart, 'calculator-backend', {

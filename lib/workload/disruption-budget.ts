@@ -21,7 +21,8 @@ export enum UnhealthyPodEvictionPolicy {
  */
 export interface DisruptionBudgetOptions {
   /**
-   * Create the PodDisruptionBudget.
+   * Create the PodDisruptionBudget. Read by the workloads that create their own budget; a `DisruptionBudget`
+   * construct always creates one.
    * @default - true when `maxUnavailable` or `minAvailable` is given, or when the workload can run 2 or more replicas
    * (its `replicas`, or an autoscaler's `maxReplicas`); false for a single replica, whose budget would block every drain
    */
