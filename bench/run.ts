@@ -16,14 +16,14 @@ import { machine } from './common';
 import { measureScale, reportScale, ScaleOptions } from './scale';
 import { FEATURES, parseFeatures } from './scenarios';
 import { measureStartup, StartupOptions } from './startup';
-import { LIBRARY_FORMS } from './synth';
+import { isLibraryForm, LIBRARY_FORMS, LibraryForm } from './synth';
 
 interface Options extends ScaleOptions, StartupOptions {
   sizes: number[];
   runs: number;
   features: string[];
   charts: number;
-  library: 'compiled' | 'source';
+  library: LibraryForm;
   startupRuns: number;
   scale: boolean;
   startup: boolean;
@@ -56,8 +56,8 @@ function parseArgs(argv: string[]): Options {
       case '--charts': o.charts = whole(value(), 1); break;
       case '--library': {
         const form = value();
-        if (!LIBRARY_FORMS.includes(form)) throw new Error(`--library must be one of ${LIBRARY_FORMS.join(', ')} (got '${form}')`);
-        o.library = form as Options['library'];
+        if (!isLibraryForm(form)) throw new Error(`--library must be one of ${LIBRARY_FORMS.join(', ')} (got '${form}')`);
+        o.library = form;
         break;
       }
       case '--startup-runs': o.startupRuns = whole(value(), 1); break;

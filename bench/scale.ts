@@ -5,7 +5,7 @@
 import * as path from 'path';
 import { checkCompiled, fmt, MAX_BUILD_RATIO, MAX_EXPONENT, MAX_RATIO, median, ratio, table, timed, TS } from './common';
 import { objectsPerBackend } from './scenarios';
-import type { Measurement } from './synth';
+import type { LibraryForm, Measurement } from './synth';
 
 export interface ScaleOptions {
   readonly sizes: number[];
@@ -13,7 +13,7 @@ export interface ScaleOptions {
   readonly features: string[];
   readonly charts: number;
   /** The library as compiled for npm (dist/lib) or its sources through the register. */
-  readonly library: 'compiled' | 'source';
+  readonly library: LibraryForm;
 }
 
 interface VariantResult {

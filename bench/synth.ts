@@ -13,7 +13,7 @@ export interface Measurement {
   readonly charts: number;
   readonly features: string[];
   /** What the library variant loaded: `compiled` (dist/lib) or `source` (lib/ through the register). */
-  readonly form: string;
+  readonly form: LibraryForm;
   /** Importing cdk8s, cdk8s-plus-27 and the variant (the library too for `library`), and what the features need. */
   readonly loadMs: number;
   /** Constructing the backends. */
@@ -35,7 +35,13 @@ export interface Measurement {
 
 export const VARIANTS = ['library', 'handwritten'];
 /** What the library variant loads: the package as compiled for npm (dist/lib), or the sources through the register. */
-export const LIBRARY_FORMS = ['compiled', 'source'];
+export const LIBRARY_FORMS = ['compiled', 'source'] as const;
+export type LibraryForm = (typeof LIBRARY_FORMS)[number];
+
+/** Whether the string names a form of the library. */
+export function isLibraryForm(form: string): form is LibraryForm {
+  return (LIBRARY_FORMS as readonly string[]).includes(form);
+}
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 /** Points `cdk8s-resilience` at the compiled package (the register points it at lib/index.ts). */
@@ -51,7 +57,7 @@ function loadCompiledLibrary(): void {
 function main(argv: string[]): Measurement {
   const [variant, n, featureList, chartsArg, form = 'compiled'] = argv;
   if (!VARIANTS.includes(variant)) throw new Error(`variant must be one of ${VARIANTS.join(', ')} (got '${variant}')`);
-  if (!LIBRARY_FORMS.includes(form)) throw new Error(`the library's form must be one of ${LIBRARY_FORMS.join(', ')} (got '${form}')`);
+  if (!isLibraryForm(form)) throw new Error(`the library's form must be one of ${LIBRARY_FORMS.join(', ')} (got '${form}')`);
   const backends = Number(n);
   if (!Number.isInteger(backends) || backends < 1) throw new Error(`N must be a whole number >= 1 (got '${n}')`);
   // Backends spread evenly over this many charts (1 = one chart holds them all).
