@@ -61,7 +61,10 @@ export interface Feature {
   readonly handwrittenDeployment?: (spec: BackendSpec) => Partial<kplus.DeploymentProps>;
   /** Adds the objects the option generates, written with plain cdk8s-plus / k8s / imported CRD classes. */
   readonly handwritten: (backend: HandwrittenBackend) => void;
-  /** Loads the modules the hand-written objects need, so that the benchmark counts it as loading, not as work. */
+  /**
+   * Loads the modules the hand-written objects need, so that the benchmark counts it as loading, not as work. Called
+   * in the hand-written variant's process only: the library variant's process loads what the library needs with it.
+   */
   readonly load?: () => void;
   /** Extra objects per backend (for the object-count checks). */
   readonly objectsPerBackend: number;
